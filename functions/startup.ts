@@ -1,0 +1,3 @@
+import { platform } from '../shared/composition';
+
+platform();

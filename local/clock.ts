@@ -1,0 +1,66 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostClockKey, type Clock } from '../shared/ports/clock';
+import { CorruptDataError } from './errors';
+
+export type ClockMode = 'real' | 'virtual';
+
+export class ClockError extends Error {
+  override name = 'ClockError';
+}
+
+/**
+ * The local host's clock. Real by default; virtual when asked: then it runs at real speed from an
+ * offset that only moves forward (never backwards), and the offset survives restarts.
+ */
+export class LocalClock implements Clock {
+  private offsetMs: number;
+
+  constructor(
+    readonly mode: ClockMode,
+    private readonly stateFile?: string
+  ) {
+    this.offsetMs = mode === 'virtual' && stateFile ? readOffset(stateFile) : 0;
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Moves a virtual clock forward to `target`. */
+  jumpTo(target: Date): void {
+    if (this.mode !== 'virtual') {
+      throw new ClockError('The clock is real; start the local host with --virtual-clock to move it.');
+    }
+    const delta = target.getTime() - this.now().getTime();
+    if (delta < 0) throw new ClockError(`The clock only moves forward; it is already ${this.now().toISOString()}.`);
+    this.offsetMs += delta;
+    if (this.stateFile) writeOffset(this.stateFile, this.offsetMs);
+  }
+
+  /** Makes this clock the one the function app reads through its clock port. */
+  publishToApp(): void {
+    (globalThis as Record<symbol, unknown>)[hostClockKey] = this;
+  }
+}
+
+export function clockStateFile(dataDir: string): string {
+  return join(dataDir, 'clock.json');
+}
+
+function readOffset(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { offsetMs?: unknown };
+    if (typeof parsed.offsetMs !== 'number' || !Number.isFinite(parsed.offsetMs)) throw new Error('no offsetMs');
+    return parsed.offsetMs;
+  } catch {
+    throw new CorruptDataError(file, 'is not a valid virtual clock state');
+  }
+}
+
+function writeOffset(file: string, offsetMs: number): void {
+  const temp = `${file}.tmp`;
+  writeFileSync(temp, JSON.stringify({ offsetMs, savedAt: new Date().toISOString() }));
+  renameSync(temp, file);
+}

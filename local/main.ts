@@ -1,0 +1,212 @@
+// `npm start`: the whole platform on one machine. Starts Azurite and the Cosmos-compatible server as
+// child processes, creates the declared database and containers, then loads the function app into the
+// local Functions host and serves it. Ctrl-C stops everything it started.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { azureIdentitySettingNames, ConfigurationError } from '../shared/config/settings';
+import { defaultCosmosDatabaseName } from '../shared/config/cosmosContainers';
+import { clockStateFile, LocalClock } from './clock';
+import { provisionCosmos } from './cosmos/provision';
+import { azuriteConnectionString, prepareDataDir } from './dataDir';
+import { HostStartError } from './errors';
+import { LocalHost } from './host';
+import { parseHostOptions, optionTable, type HostOptions } from './options';
+import { ChildService } from './processes/childService';
+import { assertPortsFree } from './processes/ports';
+
+const repoRoot = resolve(__dirname, '..', '..');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+function appEntry(options: HostOptions): string {
+  const entry = options.app ?? join(repoRoot, String(readJson(join(repoRoot, 'package.json')).main));
+  if (!existsSync(entry)) {
+    throw new HostStartError(
+      `the function app is not built (${relative(process.cwd(), entry)} is missing): run "npm run build", or "npm start" which builds first`
+    );
+  }
+  return entry;
+}
+
+function routePrefix(): string {
+  const hostJson = readJson(join(repoRoot, 'host.json')) as { extensions?: { http?: { routePrefix?: string } } };
+  return hostJson.extensions?.http?.routePrefix ?? 'api';
+}
+
+async function main(): Promise<void> {
+  const options = parseHostOptions(process.argv.slice(2), process.env, process.cwd());
+  const entry = appEntry(options);
+  const portOf = (flag: string) => optionTable.find((o) => o.flag === flag)!;
+  await assertPortsFree(
+    [
+      { port: options.port, ...portOf('port'), flag: '--port' },
+      { port: options.cosmosPort, ...portOf('cosmos-port'), flag: '--cosmos-port' },
+      { port: options.blobPort, ...portOf('blob-port'), flag: '--blob-port' },
+      { port: options.queuePort, ...portOf('queue-port'), flag: '--queue-port' },
+      { port: options.tablePort, ...portOf('table-port'), flag: '--table-port' },
+    ],
+    options.host
+  );
+  const data = prepareDataDir(options.dataDir);
+  const clock = new LocalClock(options.virtualClock ? 'virtual' : 'real', clockStateFile(data.root));
+
+  const parentWatch = join(__dirname, 'parent-watch.js');
+  const log = (line: string) => say(`${clock.now().toISOString()} ${line}`);
+  const azurite = new ChildService({
+    name: 'Azurite',
+    script: require.resolve('azurite/dist/src/azurite.js'),
+    args: [
+      '--silent',
+      '--disableTelemetry',
+      '--skipApiVersionCheck',
+      '--location',
+      data.azurite,
+      '--blobHost',
+      options.host,
+      '--blobPort',
+      String(options.blobPort),
+      '--queueHost',
+      options.host,
+      '--queuePort',
+      String(options.queuePort),
+      '--tableHost',
+      options.host,
+      '--tablePort',
+      String(options.tablePort),
+    ],
+    env: { AZURITE_ACCOUNTS: `${data.secrets.azuriteAccountName}:${data.secrets.azuriteAccountKey}` },
+    parentWatch,
+    readyWhen: { stdout: /Table service is successfully listening/ },
+    startTimeoutMs: 60_000,
+    log,
+  });
+  const cosmos = new ChildService({
+    name: 'Cosmos server',
+    script: join(__dirname, 'cosmos-child.js'),
+    args: ['--port', String(options.cosmosPort), '--host', options.host, '--data-dir', data.cosmos],
+    parentWatch,
+    readyWhen: { ipcType: 'ready' },
+    startTimeoutMs: 120_000,
+    log,
+  });
+  const children = [azurite, cosmos];
+  const stopChildren = () => Promise.all(children.map((c) => c.stop()));
+
+  const host = new LocalHost({
+    host: options.host,
+    port: options.port,
+    routePrefix: routePrefix(),
+    maxRequestBodyBytes: 100 * 1024 * 1024,
+    functionAppDirectory: repoRoot,
+    clock,
+    verbose: options.verbose,
+  });
+  let shuttingDown = false;
+  const shutdown = async (code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say('stopping…');
+    try {
+      await host.stop();
+    } catch (error) {
+      say(`error while stopping the function app: ${(error as Error).message}`);
+    }
+    await stopChildren();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => {
+    if (shuttingDown) process.exit(130);
+    void shutdown(0);
+  });
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await Promise.all(children.map((c) => c.start()));
+  } catch (error) {
+    await stopChildren();
+    throw error;
+  }
+  for (const child of children) {
+    child.onUnexpectedExit = () => {
+      if (shuttingDown) return;
+      log(`restarting ${child.spec.name}`);
+      child.start().then(
+        () => log(`${child.spec.name} is back`),
+        (error: Error) => {
+          say(`error: ${error.message}`);
+          void shutdown(1);
+        }
+      );
+    };
+  }
+
+  const cosmosEndpoint = `https://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.cosmosPort}/`;
+  const databaseName = process.env.COSMOS_DATABASE || defaultCosmosDatabaseName;
+  await provisionCosmos({
+    endpoint: cosmosEndpoint,
+    key: data.secrets.cosmosKey,
+    caFile: data.cosmosCaFile,
+    databaseName,
+  });
+
+  for (const name of azureIdentitySettingNames) {
+    if (process.env[name]) {
+      say(`note: ignoring ${name}: npm start runs the app on the local servers`);
+      delete process.env[name];
+    }
+  }
+  Object.assign(process.env, {
+    LOCAL_COSMOS_ENDPOINT: cosmosEndpoint,
+    LOCAL_COSMOS_KEY: data.secrets.cosmosKey,
+    LOCAL_COSMOS_CA_FILE: data.cosmosCaFile,
+    COSMOS_DATABASE: databaseName,
+    AzureWebJobsStorage: azuriteConnectionString(
+      options.host,
+      { blob: options.blobPort, queue: options.queuePort, table: options.tablePort },
+      data.secrets
+    ),
+  });
+
+  try {
+    await host.loadApp(() => import(pathToFileURL(entry).href));
+    await host.start();
+  } catch (error) {
+    await host.stop().catch(() => undefined);
+    await stopChildren();
+    throw error;
+  }
+
+  const base = `http://${options.host}:${host.port}/${routePrefix()}`;
+  const lines = [
+    '',
+    'Better Work SLCP data sharing: local platform is up',
+    `  API        ${base}`,
+    `  Health     ${base}/health`,
+    `  Clock      ${clock.mode}, now ${clock.now().toISOString()}${clock.mode === 'virtual' ? ` (move it: POST ${base}/_dev/clock {"advance":"P30D"})` : ' (npm start -- --virtual-clock to move it)'}`,
+    `  Data       ${data.root} (kept across restarts; delete it to start empty)`,
+    `  Cosmos     ${cosmosEndpoint} (certificate ${data.cosmosCaFile})`,
+    `  Storage    Azurite blob :${options.blobPort}, queue :${options.queuePort}, table :${options.tablePort}`,
+    `  Functions  ${host.functions().length}: ${host
+      .httpRoutes()
+      .map((r) => `${r.methods.join('|') || '*'} /${r.route}`)
+      .join(', ')}`,
+    '  Stop       Ctrl-C',
+    '',
+  ];
+  say(lines.join('\n'));
+  process.send?.({ type: 'ready', port: host.port, base });
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof HostStartError || error instanceof ConfigurationError
+      ? error.message
+      : `unexpected failure: ${(error as Error)?.stack ?? String(error)}`;
+  process.stderr.write(`error: ${message.split('\n').join(' ')}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+// Builds the function app (one ESM bundle with lazily loaded chunks for the heavy SDKs)
+// and the local host (CommonJS, dependencies left in node_modules).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+export async function buildAll({ quiet = false } = {}) {
+  rmSync(dist, { recursive: true, force: true });
+  const started = Date.now();
+  await Promise.all([
+    build({
+      absWorkingDir: root,
+      entryPoints: { index: 'functions/index.ts' },
+      outdir: 'dist/app',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
+      // The Functions worker provides '@azure/functions-core' by intercepting require();
+      // bundled CommonJS code reaches it through this require.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+      external: ['@azure/functions-core'],
+      sourcemap: 'linked',
+      legalComments: 'none',
+      logLevel: quiet ? 'error' : 'warning',
+    }),
+    build({
+      absWorkingDir: root,
+      entryPoints: {
+        main: 'local/main.ts',
+        'cosmos-child': 'local/cosmos/child.ts',
+        'parent-watch': 'local/processes/parentWatch.ts',
+        bench: 'bench/run.ts',
+      },
+      outdir: 'dist/local',
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'inline',
+      logLevel: quiet ? 'error' : 'warning',
+    }),
+  ]);
+  if (!quiet) console.log(`built dist/app and dist/local in ${Date.now() - started} ms`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  buildAll().catch((error) => {
+    console.error(`build failed: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,48 @@
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { CosmosClient } from '@azure/cosmos';
+import { createCosmosClient, cosmosHealthProbe } from './adapters/cosmos/cosmosClient';
+import { resolveClock } from './adapters/clock';
+import { createBlobServiceClient, storageHealthProbe } from './adapters/storage/blobService';
+import { loadSettings, type Settings } from './config/settings';
+import type { Clock } from './ports/clock';
+import type { HealthProbe } from './ports/health';
+
+/** The composition root: the ports the use cases need, built once per process from the settings. */
+export interface Platform {
+  settings: Settings;
+  clock: Clock;
+  cosmos(): Promise<CosmosClient>;
+  blobService(): Promise<BlobServiceClient>;
+  healthProbes: readonly HealthProbe[];
+}
+
+function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= create().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}
+
+export function createPlatform(settings: Settings, clock: Clock = resolveClock()): Platform {
+  const cosmos = once(() => createCosmosClient(settings));
+  const blobService = once(() => createBlobServiceClient(settings));
+  return {
+    settings,
+    clock,
+    cosmos,
+    blobService,
+    healthProbes: [cosmosHealthProbe(cosmos, settings.cosmos.databaseName), storageHealthProbe(blobService)],
+  };
+}
+
+let current: Platform | undefined;
+
+/** The process's platform; the settings are validated when the app starts, so a bad configuration stops start-up. */
+export function platform(): Platform {
+  current ??= createPlatform(loadSettings());
+  return current;
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { defaultCosmosDatabaseName } from './cosmosContainers';
+
+/**
+ * The app's settings, read once from the environment. Identity-based Azure settings select the Azure
+ * adapters (DefaultAzureCredential, no keys); their absence selects the local servers of the local host.
+ */
+export type Settings = AzureSettings | LocalSettings;
+
+export interface AzureSettings {
+  mode: 'azure';
+  cosmos: { endpoint: string; databaseName: string };
+  storage: { blobServiceUri: string };
+  serviceBus: { fullyQualifiedNamespace: string };
+  managedIdentityClientId: string | undefined;
+}
+
+export interface LocalSettings {
+  mode: 'local';
+  cosmos: { endpoint: string; key: string; caFile: string | undefined; databaseName: string };
+  storage: { connectionString: string };
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid: ${problems.join('; ')}.`);
+  }
+}
+
+/** The settings that, when any is present, mean "running in Azure with managed identity". */
+export const azureIdentitySettingNames = [
+  'CosmosDB__accountEndpoint',
+  'ServiceBus__fullyQualifiedNamespace',
+  'AzureWebJobsStorage__accountName',
+  'AzureWebJobsStorage__blobServiceUri',
+] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+const databaseName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'must be 1-255 letters, digits, "-" or "_"')
+  .default(defaultCosmosDatabaseName);
+
+const azureSchema = z.object({
+  CosmosDB__accountEndpoint: httpsUrl,
+  COSMOS_DATABASE: databaseName,
+  ServiceBus__fullyQualifiedNamespace: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a host name such as myns.servicebus.windows.net'),
+  AzureWebJobsStorage__accountName: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3-24 lower-case letters and digits)')
+    .optional(),
+  AzureWebJobsStorage__blobServiceUri: httpsUrl.optional(),
+  AzureWebJobsStorage: z
+    .string()
+    .refine((v) => !/AccountKey=|SharedAccessSignature=/i.test(v), {
+      message: 'holds a shared key; in Azure use AzureWebJobsStorage__accountName with the managed identity instead',
+    })
+    .optional(),
+  AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of the managed identity' }).optional(),
+});
+
+const localSchema = z.object({
+  LOCAL_COSMOS_ENDPOINT: httpsUrl,
+  LOCAL_COSMOS_KEY: z.base64({ error: 'must be a base64 key' }),
+  LOCAL_COSMOS_CA_FILE: z.string().min(1).optional(),
+  COSMOS_DATABASE: databaseName,
+  AzureWebJobsStorage: z.string().min(1, 'must be a storage connection string (Azurite locally)'),
+});
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'settings';
+    return issue.code === 'invalid_type' && issue.input === undefined
+      ? `${name} is missing`
+      : `${name} ${issue.message}`;
+  });
+}
+
+function withoutBlanks(env: Record<string, string | undefined>): Record<string, string> {
+  const clean: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const trimmed = optionalText.parse(value);
+    if (trimmed !== undefined) clean[name] = trimmed;
+  }
+  return clean;
+}
+
+export function parseSettings(
+  rawEnv: Record<string, string | undefined>
+): { ok: true; settings: Settings } | { ok: false; problems: string[] } {
+  const env = withoutBlanks(rawEnv);
+  const azure = azureIdentitySettingNames.some((name) => env[name] !== undefined);
+  if (azure) {
+    const parsed = azureSchema.safeParse(env);
+    const problems = parsed.success ? [] : describeIssues(parsed.error);
+    if (!env.AzureWebJobsStorage__accountName && !env.AzureWebJobsStorage__blobServiceUri) {
+      problems.push('AzureWebJobsStorage__accountName (or AzureWebJobsStorage__blobServiceUri) is missing');
+    }
+    if (!parsed.success || problems.length > 0) return { ok: false, problems };
+    const s = parsed.data;
+    return {
+      ok: true,
+      settings: {
+        mode: 'azure',
+        cosmos: { endpoint: s.CosmosDB__accountEndpoint, databaseName: s.COSMOS_DATABASE },
+        storage: {
+          blobServiceUri:
+            s.AzureWebJobsStorage__blobServiceUri ??
+            `https://${s.AzureWebJobsStorage__accountName}.blob.core.windows.net`,
+        },
+        serviceBus: { fullyQualifiedNamespace: s.ServiceBus__fullyQualifiedNamespace },
+        managedIdentityClientId: s.AZURE_CLIENT_ID,
+      },
+    };
+  }
+  const parsed = localSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: [
+        ...describeIssues(parsed.error),
+        `(no Azure identity setting such as ${azureIdentitySettingNames[0]} is set, so the local servers are expected; start them with "npm start")`,
+      ],
+    };
+  }
+  const s = parsed.data;
+  return {
+    ok: true,
+    settings: {
+      mode: 'local',
+      cosmos: {
+        endpoint: s.LOCAL_COSMOS_ENDPOINT,
+        key: s.LOCAL_COSMOS_KEY,
+        caFile: s.LOCAL_COSMOS_CA_FILE,
+        databaseName: s.COSMOS_DATABASE,
+      },
+      storage: { connectionString: s.AzureWebJobsStorage },
+    },
+  };
+}
+
+/** Reads the settings or stops start-up with one message listing every problem. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const result = parseSettings(env);
+  if (!result.ok) throw new ConfigurationError(result.problems);
+  return result.settings;
+}
