@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { azureIdentitySettingNames, ConfigurationError } from '../shared/config/settings';
-import { defaultCosmosDatabaseName } from '../shared/config/cosmosContainers';
+import { azureIdentitySettingNames, ConfigurationError, loadSettings } from '../shared/config/settings';
 import { clockStateFile, LocalClock } from './clock';
 import { provisionCosmos } from './cosmos/provision';
 import { azuriteConnectionString, prepareDataDir } from './dataDir';
@@ -53,6 +52,27 @@ async function main(): Promise<void> {
   );
   const data = prepareDataDir(options.dataDir);
   const clock = new LocalClock(options.virtualClock ? 'virtual' : 'real', clockStateFile(data.root));
+
+  const cosmosEndpoint = `https://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.cosmosPort}/`;
+  for (const name of azureIdentitySettingNames) {
+    if (process.env[name]) {
+      say(`note: ignoring ${name}: npm start runs the app on the local servers`);
+      delete process.env[name];
+    }
+  }
+  Object.assign(process.env, {
+    LOCAL_COSMOS_ENDPOINT: cosmosEndpoint,
+    LOCAL_COSMOS_KEY: data.secrets.cosmosKey,
+    LOCAL_COSMOS_CA_FILE: data.cosmosCaFile,
+    AzureWebJobsStorage: azuriteConnectionString(
+      options.host,
+      { blob: options.blobPort, queue: options.queuePort, table: options.tablePort },
+      data.secrets
+    ),
+  });
+  // The app validates the same settings when it loads; checking them first gives the same one-line
+  // message before anything is started.
+  const settings = loadSettings(process.env);
 
   const parentWatch = join(__dirname, 'parent-watch.js');
   const log = (line: string) => say(`${clock.now().toISOString()} ${line}`);
@@ -145,34 +165,13 @@ async function main(): Promise<void> {
     };
   }
 
-  const cosmosEndpoint = `https://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.cosmosPort}/`;
-  const databaseName = process.env.COSMOS_DATABASE || defaultCosmosDatabaseName;
-  await provisionCosmos({
-    endpoint: cosmosEndpoint,
-    key: data.secrets.cosmosKey,
-    caFile: data.cosmosCaFile,
-    databaseName,
-  });
-
-  for (const name of azureIdentitySettingNames) {
-    if (process.env[name]) {
-      say(`note: ignoring ${name}: npm start runs the app on the local servers`);
-      delete process.env[name];
-    }
-  }
-  Object.assign(process.env, {
-    LOCAL_COSMOS_ENDPOINT: cosmosEndpoint,
-    LOCAL_COSMOS_KEY: data.secrets.cosmosKey,
-    LOCAL_COSMOS_CA_FILE: data.cosmosCaFile,
-    COSMOS_DATABASE: databaseName,
-    AzureWebJobsStorage: azuriteConnectionString(
-      options.host,
-      { blob: options.blobPort, queue: options.queuePort, table: options.tablePort },
-      data.secrets
-    ),
-  });
-
   try {
+    await provisionCosmos({
+      endpoint: cosmosEndpoint,
+      key: data.secrets.cosmosKey,
+      caFile: data.cosmosCaFile,
+      databaseName: settings.cosmos.databaseName,
+    });
     await host.loadApp(() => import(pathToFileURL(entry).href));
     await host.start();
   } catch (error) {

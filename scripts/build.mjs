@@ -1,7 +1,7 @@
 // Builds the function app (one ESM bundle with lazily loaded chunks for the heavy SDKs)
 // and the local host (CommonJS, dependencies left in node_modules).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -9,9 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
 export async function buildAll({ quiet = false } = {}) {
-  rmSync(dist, { recursive: true, force: true });
   const started = Date.now();
-  await Promise.all([
+  const [appBuild] = await Promise.all([
     build({
       absWorkingDir: root,
       entryPoints: { index: 'functions/index.ts' },
@@ -31,6 +30,7 @@ export async function buildAll({ quiet = false } = {}) {
       external: ['@azure/functions-core'],
       sourcemap: 'linked',
       legalComments: 'none',
+      metafile: true,
       logLevel: quiet ? 'error' : 'warning',
     }),
     build({
@@ -51,7 +51,17 @@ export async function buildAll({ quiet = false } = {}) {
       logLevel: quiet ? 'error' : 'warning',
     }),
   ]);
+  removeStaleChunks(appBuild.metafile);
   if (!quiet) console.log(`built dist/app and dist/local in ${Date.now() - started} ms`);
+}
+
+// dist/ is not wiped first: a running local host may still load chunks of the same build lazily.
+function removeStaleChunks(metafile) {
+  const chunks = join(dist, 'app', 'chunks');
+  const produced = new Set(Object.keys(metafile.outputs).map((file) => join(root, file)));
+  for (const name of readdirSync(chunks)) {
+    if (!produced.has(join(chunks, name))) rmSync(join(chunks, name));
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -96,7 +96,12 @@ function parseConstraint(template: string, raw: string): Constraint {
       `Route "${template}": unknown constraint "${raw}" (known: ${Object.keys(constraintFactories).join(', ')}).`
     );
   }
-  const args = match[2] === undefined ? [] : name === 'regex' ? [match[2]] : match[2].split(',').map((a) => a.trim());
+  const args =
+    match[2] === undefined
+      ? []
+      : name === 'regex'
+        ? [match[2].replace(/\{\{/g, '{').replace(/\}\}/g, '}')]
+        : match[2].split(',').map((a) => a.trim());
   const expected = argCounts[name] ?? [0];
   if (!expected.includes(args.length)) {
     throw new RouteTemplateError(

@@ -73,13 +73,17 @@ export class ChildService {
     });
   }
 
-  /** Asks the child to stop (SIGTERM) and waits; kills it if it does not stop in time. */
-  async stop(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Asks the child to stop by closing its lifeline (see parentWatch: it then shuts down as on SIGTERM,
+   * and the open channel no longer keeps it alive) and waits; kills it if it does not stop in time.
+   */
+  async stop(timeoutMs = 15_000): Promise<void> {
     const child = this.child;
     this.stopping = true;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    if (child.connected) child.disconnect();
+    else child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     await exited;
     clearTimeout(timer);

@@ -1,0 +1,103 @@
+// Starts the built local platform (`dist/local/main.js`, what `npm start` runs) as a child process on
+// free ports, for end-to-end tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../local/processes/ports';
+
+export const repoRoot = join(__dirname, '..', '..');
+export const mainScript = join(repoRoot, 'dist', 'local', 'main.js');
+
+export interface RunningPlatform {
+  child: ChildProcess;
+  base: string;
+  ports: Record<'port' | 'cosmos' | 'blob' | 'queue' | 'table', number>;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function platformPorts(): Promise<RunningPlatform['ports']> {
+  return {
+    port: await freePort(),
+    cosmos: await freePort(),
+    blob: await freePort(),
+    queue: await freePort(),
+    table: await freePort(),
+  };
+}
+
+export function portArgs(ports: RunningPlatform['ports']): string[] {
+  return [
+    '--port',
+    String(ports.port),
+    '--cosmos-port',
+    String(ports.cosmos),
+    '--blob-port',
+    String(ports.blob),
+    '--queue-port',
+    String(ports.queue),
+    '--table-port',
+    String(ports.table),
+  ];
+}
+
+/** Spawns the local host; resolves when it says it is ready, rejects if it exits first. */
+export function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv = {}
+): Omit<RunningPlatform, 'base' | 'ports'> & { ready: Promise<string> } {
+  const child = spawn(process.execPath, [mainScript, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  );
+  const ready = new Promise<string>((resolve, reject) => {
+    child.on('message', (message: { type?: string; base?: string }) => {
+      if (message?.type === 'ready' && message.base) resolve(message.base);
+    });
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`local host exited (${code ?? signal}) before ready:\n${output}`))
+    );
+  });
+  ready.catch(() => undefined);
+  return { child, output: () => output, exited, ready };
+}
+
+export async function startPlatform(dataDir: string, extraArgs: string[] = []): Promise<RunningPlatform> {
+  const ports = await platformPorts();
+  const launched = launch(['--data-dir', dataDir, ...portArgs(ports), ...extraArgs]);
+  const base = await launched.ready;
+  return { ...launched, base, ports };
+}
+
+/** Every live process whose command line mentions `text` (e.g. a test's own data folder). */
+export function processesMentioning(text: string): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmdline.includes(text) && state !== 'Z') found.push({ pid: Number(entry), cmdline });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
