@@ -1,0 +1,525 @@
+// The infrastructure (infra/, azure.yaml, .funcignore) against the code's own declarations. There is
+// no Bicep compiler here, so besides comparing the JSON mirrors with the TypeScript, these tests read
+// the Bicep text: which app settings it sets, how role assignments are named, whether module
+// parameters line up, and that no keys are read anywhere.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { cosmosContainers, defaultCosmosDatabaseName, indexingPolicyOf } from '../../shared/config/cosmosContainers';
+import { transmissionQueue } from '../../shared/config/queues';
+import { azureIdentitySettingNames, parseSettings } from '../../shared/config/settings';
+
+const root = resolve(__dirname, '..', '..');
+const infra = join(root, 'infra');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+const readJson = (path: string) => JSON.parse(read(path));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]
+  );
+}
+
+const bicepFiles = filesUnder(infra)
+  .filter((file) => file.endsWith('.bicep'))
+  .map((file) => relative(root, file).split('\\').join('/'));
+
+// --- A small reader for Bicep text ---------------------------------------------------------------
+
+/**
+ * The source with comments and the text of string literals blanked (same length, same line breaks),
+ * so braces, keys and keywords can be found by plain scanning. Interpolations (${...}) stay visible.
+ */
+function mask(source: string): string {
+  const out = source.split('');
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to && k < out.length; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  let i = 0;
+  const code = (insideInterpolation: boolean) => {
+    let depth = 0;
+    while (i < source.length) {
+      if (source.startsWith('//', i)) {
+        const end = source.indexOf('\n', i);
+        const stop = end === -1 ? source.length : end;
+        blank(i, stop);
+        i = stop;
+      } else if (source.startsWith('/*', i)) {
+        const end = source.indexOf('*/', i + 2);
+        const stop = end === -1 ? source.length : end + 2;
+        blank(i, stop);
+        i = stop;
+      } else if (source.startsWith("'''", i)) {
+        const end = source.indexOf("'''", i + 3);
+        const stop = end === -1 ? source.length : end + 3;
+        blank(i + 3, stop - 3);
+        i = stop;
+      } else if (source[i] === "'") {
+        i++;
+        string();
+      } else {
+        if (insideInterpolation && source[i] === '{') depth++;
+        if (insideInterpolation && source[i] === '}') {
+          if (depth === 0) return;
+          depth--;
+        }
+        i++;
+      }
+    }
+  };
+  const string = () => {
+    while (i < source.length) {
+      if (source[i] === '\\') {
+        blank(i, i + 2);
+        i += 2;
+      } else if (source[i] === "'") {
+        i++;
+        return;
+      } else if (source.startsWith('${', i)) {
+        i += 2;
+        code(true);
+        i++;
+      } else {
+        blank(i, i + 1);
+        i++;
+      }
+    }
+  };
+  code(false);
+  return out.join('');
+}
+
+class BicepFile {
+  readonly text: string;
+  readonly masked: string;
+  constructor(readonly path: string) {
+    this.text = read(path);
+    this.masked = mask(this.text);
+  }
+
+  /** Index of the brace that closes the one at `open`. */
+  closing(open: number): number {
+    let depth = 0;
+    for (let k = open; k < this.masked.length; k++) {
+      if (this.masked[k] === '{') depth++;
+      if (this.masked[k] === '}' && --depth === 0) return k;
+    }
+    throw new Error(`${this.path}: unbalanced brace at ${open}`);
+  }
+
+  /** The keys of the object literal whose opening brace is at `open`, with where each value starts. */
+  entries(open: number): Map<string, number> {
+    const close = this.closing(open);
+    const found = new Map<string, number>();
+    let depth = 0;
+    for (let k = open + 1; k < close; k++) {
+      const c = this.masked[k]!;
+      if ('{[('.includes(c)) depth++;
+      else if ('}])'.includes(c)) depth--;
+      const atEntryStart = k === open + 1 || this.masked[k - 1] === '\n' || this.masked[k - 1] === ',';
+      if (depth !== 0 || !atEntryStart) continue;
+      const match = /^[ \t]*([A-Za-z_]\w*|'[^'\n]*')[ \t]*:[ \t]*/.exec(this.masked.slice(k, close));
+      if (!match) continue;
+      const rawKey = match[1]!.startsWith("'")
+        ? this.text.slice(k + match[0].indexOf("'") + 1, k + match[0].indexOf("'") + match[1]!.length - 1)
+        : match[1]!;
+      found.set(rawKey, k + match[0].length);
+    }
+    return found;
+  }
+
+  /** The rest of the line a value starts on. */
+  lineAt(index: number): string {
+    const end = this.text.indexOf('\n', index);
+    return this.text.slice(index, end === -1 ? undefined : end).trim();
+  }
+
+  /** Declarations such as `resource x 'Type@version'` or `module x 'path'`, with their body's opening brace. */
+  declarations(keyword: 'resource' | 'module'): { symbol: string; target: string; body: number }[] {
+    const found: { symbol: string; target: string; body: number }[] = [];
+    const pattern = new RegExp(`^[ \\t]*${keyword}[ \\t]+(\\w+)[ \\t]+'`, 'gm');
+    for (const match of this.masked.matchAll(pattern)) {
+      const quote = match.index + match[0].length - 1;
+      const endQuote = this.text.indexOf("'", quote + 1);
+      const target = this.text.slice(quote + 1, endQuote);
+      const rest = this.masked.slice(endQuote + 1);
+      const existing = /^\s+existing\b/.test(rest);
+      if (existing) continue;
+      found.push({ symbol: match[1]!, target, body: this.masked.indexOf('{', endQuote) });
+    }
+    return found;
+  }
+
+  /** `param` declarations: name and whether a value must be passed (no default, not nullable). */
+  params(): Map<string, { required: boolean; line: number }> {
+    const found = new Map<string, { required: boolean; line: number }>();
+    const lines = this.masked.split('\n');
+    lines.forEach((line, index) => {
+      const match = /^param\s+(\w+)\s+([^=]+?)\s*(=.*)?$/.exec(line.trimEnd());
+      if (match) found.set(match[1]!, { required: !match[3] && !match[2]!.trim().endsWith('?'), line: index });
+    });
+    return found;
+  }
+}
+
+const bicep = new Map(bicepFiles.map((path) => [path, new BicepFile(path)]));
+const mainBicep = bicep.get('infra/main.bicep')!;
+const apiBicep = bicep.get('infra/app/api.bicep')!;
+
+function objectAfter(file: BicepFile, pattern: RegExp): Map<string, number> {
+  const match = pattern.exec(file.masked);
+  if (!match) throw new Error(`${file.path}: ${pattern} not found`);
+  return file.entries(file.masked.indexOf('{', match.index));
+}
+
+/** App setting name -> its value expression, from `var appSettings = { ... }` in infra/app/api.bicep. */
+const appSettings = new Map(
+  [...objectAfter(apiBicep, /^var appSettings = \{/m)].map(([key, at]) => [key, apiBicep.lineAt(at)])
+);
+
+/** Top-level keys of a simple YAML file: `a.b.c` -> value, from indentation. */
+function yamlEntries(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const stack: { indent: number; key: string }[] = [];
+  for (const raw of text.split('\n')) {
+    if (/^\s*(#.*)?$/.test(raw)) continue;
+    const match = /^(\s*)([\w.-]+):\s*(.*?)\s*$/.exec(raw);
+    if (!match) continue;
+    const indent = match[1]!.length;
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    stack.push({ indent, key: match[2]! });
+    found.set(stack.map((s) => s.key).join('.'), match[3]!);
+  }
+  return found;
+}
+
+// --- Cosmos DB -------------------------------------------------------------------------------------
+
+describe('Cosmos DB declaration', () => {
+  const json = readJson('infra/cosmos-containers.json');
+
+  it('infra/cosmos-containers.json declares the containers of shared/config/cosmosContainers.ts', () => {
+    expect(json.containers).toEqual(
+      cosmosContainers.map((container) => ({
+        name: container.name,
+        partitionKey: container.partitionKey,
+        indexingPolicy: indexingPolicyOf(container),
+      }))
+    );
+  });
+
+  it('names the database the code uses by default', () => {
+    expect(json.databaseName).toBe(defaultCosmosDatabaseName);
+  });
+
+  it('is what main.bicep creates: loaded once and passed to the Cosmos module', () => {
+    expect(mainBicep.text).toMatch(/^var cosmosDeclaration = loadJsonContent\('cosmos-containers\.json'\)$/m);
+    expect(mainBicep.text).toMatch(/^\s+databaseName: cosmosDeclaration\.databaseName$/m);
+    expect(mainBicep.text).toMatch(/^\s+containers: cosmosDeclaration\.containers$/m);
+    const cosmos = bicep.get('infra/core/database/cosmos-nosql.bicep')!.text;
+    expect(cosmos).toMatch(/for container in containers: \{/);
+    expect(cosmos).toMatch(/id: container\.name/);
+    expect(cosmos).toMatch(/paths: \[\s*container\.partitionKey\s*\]/);
+    expect(cosmos).toMatch(/indexingPolicy: container\.indexingPolicy/);
+    expect(cosmos).toMatch(/disableLocalAuth: true/);
+  });
+});
+
+// --- App settings ----------------------------------------------------------------------------------
+
+describe('function app settings', () => {
+  const names = [...appSettings.keys()];
+
+  it('include every identity-based setting shared/config/settings.ts needs in Azure mode', () => {
+    const storageAlternatives = azureIdentitySettingNames.filter((name) => name.startsWith('AzureWebJobsStorage__'));
+    for (const name of azureIdentitySettingNames) {
+      if (!storageAlternatives.includes(name)) expect(names).toContain(name);
+    }
+    // The app needs one of accountName or blobServiceUri; the Functions host needs accountName.
+    expect(names).toContain('AzureWebJobsStorage__accountName');
+    expect(names).toContain('COSMOS_DATABASE');
+    expect(names).toContain('AZURE_CLIENT_ID');
+  });
+
+  it('parse as valid Azure settings', () => {
+    const samples: Record<string, string> = {
+      CosmosDB__accountEndpoint: 'https://cosmos-abc.documents.azure.com:443/',
+      COSMOS_DATABASE: defaultCosmosDatabaseName,
+      ServiceBus__fullyQualifiedNamespace: 'sb-abc.servicebus.windows.net',
+      AzureWebJobsStorage__accountName: 'stabc',
+      AZURE_CLIENT_ID: '00000000-0000-4000-8000-000000000000',
+    };
+    const env = Object.fromEntries(names.map((name) => [name, samples[name] ?? 'set-by-bicep']));
+    const result = parseSettings(env);
+    expect(result).toMatchObject({ ok: true, settings: { mode: 'azure' } });
+  });
+
+  it('connect with the user-assigned identity, never with a key', () => {
+    for (const connection of ['AzureWebJobsStorage', 'CosmosDB', 'ServiceBus']) {
+      expect(appSettings.get(`${connection}__credential`)).toBe("'managedidentity'");
+      expect(appSettings.get(`${connection}__clientId`)).toBe('identityClientId');
+    }
+    expect(appSettings.get('AZURE_CLIENT_ID')).toBe('identityClientId');
+    expect(appSettings.get('COSMOS_DATABASE')).toBe('cosmosDatabaseName');
+    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe(
+      "'ClientId=${identityClientId};Authorization=AAD'"
+    );
+    expect(names).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING');
+    expect(names).not.toContain('AzureWebJobsStorage');
+  });
+
+  it('are the ones the app resource gets', () => {
+    expect(apiBicep.text).toMatch(/name: 'appsettings'\s+properties: appSettings\b/);
+  });
+});
+
+// --- Service Bus and durable functions -------------------------------------------------------------
+
+describe('Service Bus declaration', () => {
+  it('infra/service-bus.json mirrors shared/config/queues.ts', () => {
+    expect(readJson('infra/service-bus.json').transmissionQueue).toEqual(transmissionQueue);
+  });
+
+  it('is what main.bicep creates the queue from', () => {
+    expect(mainBicep.text).toMatch(/^var serviceBusDeclaration = loadJsonContent\('service-bus\.json'\)$/m);
+    expect(mainBicep.text).toMatch(/^\s+queue: serviceBusDeclaration\.transmissionQueue$/m);
+    const serviceBus = bicep.get('infra/core/messaging/service-bus.bicep')!;
+    const queue = serviceBus
+      .declarations('resource')
+      .find((r) => r.target.startsWith('Microsoft.ServiceBus/namespaces/queues@'));
+    expect(queue).toBeDefined();
+    const entries = serviceBus.entries(queue!.body);
+    expect(serviceBus.lineAt(entries.get('name')!)).toBe('queue.name');
+    const properties = new Map(
+      [...serviceBus.entries(serviceBus.masked.indexOf('{', entries.get('properties')!))].map(([key, at]) => [
+        key,
+        serviceBus.lineAt(at),
+      ])
+    );
+    expect(Object.fromEntries(properties)).toEqual({
+      requiresDuplicateDetection: 'true',
+      duplicateDetectionHistoryTimeWindow: 'queue.duplicateDetectionWindow',
+      maxDeliveryCount: 'queue.maxDeliveryCount',
+      lockDuration: 'queue.lockDuration',
+      deadLetteringOnMessageExpiration: 'true',
+    });
+    expect(serviceBus.text).toMatch(/disableLocalAuth: true/);
+  });
+
+  it('has no second copy of the queue name in the templates', () => {
+    for (const file of bicep.values()) expect(file.text).not.toContain(transmissionQueue.name);
+  });
+});
+
+describe('durable task hub', () => {
+  it('is named bwslcp in host.json, and the templates do not override it', () => {
+    expect(readJson('host.json').extensions.durableTask.hubName).toBe('bwslcp');
+    for (const file of bicep.values()) expect(file.text).not.toMatch(/hubName/i);
+  });
+});
+
+// --- azd -------------------------------------------------------------------------------------------
+
+describe('azure.yaml', () => {
+  const yaml = yamlEntries(read('azure.yaml'));
+  const out = yaml.get('services.api.dist')!;
+
+  it('deploys the service api as TypeScript to a function app', () => {
+    expect(yaml.get('services.api.host')).toBe('function');
+    expect(yaml.get('services.api.language')).toBe('ts');
+    expect(yaml.get('services.api.project')).toBe('.');
+    expect(yaml.get('infra.path')).toBe('infra');
+  });
+
+  it('names the same service the function app is tagged with', () => {
+    expect(mainBicep.text).toMatch(/^var apiServiceName = 'api'$/m);
+    expect(mainBicep.text).toMatch(/^\s+serviceName: apiServiceName$/m);
+    expect(apiBicep.text).toMatch(/'azd-service-name': serviceName/);
+  });
+
+  it('builds and stages the package into the folder azd zips', () => {
+    for (const os of ['posix', 'windows']) {
+      const run = yaml.get(`services.api.hooks.prepackage.${os}.run`)!;
+      expect(run).toMatch(/^npm ci && npm run build && node infra\/hooks\/stage-function-package\.mjs --out (\S+)$/);
+      expect(run.split(' --out ')[1]).toBe(out);
+    }
+  });
+
+  it('builds locally, which azd allows only while .funcignore keeps node_modules', () => {
+    expect(yaml.get('services.api.remoteBuild')).toBe('false');
+    const patterns = read('.funcignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    expect(patterns.filter((p) => /^\/?node_modules(\/.*)?$/.test(p) || p === '*' || p === '/*')).toEqual([]);
+    for (const folder of ['test', 'local', 'bench', 'infra', '.data']) expect(patterns).toContain(`/${folder}/`);
+  });
+});
+
+describe('infra/hooks/stage-function-package.mjs', () => {
+  const script = join(infra, 'hooks', 'stage-function-package.mjs');
+  let fixture: string;
+
+  beforeEach(() => {
+    fixture = mkdtempSync(join(tmpdir(), 'stage-package-'));
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({
+        name: 'app',
+        version: '1.0.0',
+        main: 'dist/app/index.mjs',
+        scripts: { build: 'node build.mjs' },
+        dependencies: { zod: '1' },
+        devDependencies: { jest: '1' },
+      }),
+      'host.json': '{"version":"2.0"}',
+      'dist/app/index.mjs': 'export {};',
+      'dist/app/index.mjs.map': '{}',
+      'dist/app/chunks/sdk-ABC.mjs': 'export {};',
+      'dist/local/main.js': '',
+      'node_modules/zod/index.js': '',
+      'test/unit/a.test.ts': '',
+      'functions/index.ts': '',
+    };
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(fixture, path)), { recursive: true });
+      writeFileSync(join(fixture, path), content);
+    }
+  });
+
+  afterEach(() => rmSync(fixture, { recursive: true, force: true }));
+
+  const stage = (out: string) =>
+    execFileSync(process.execPath, [script, '--root', fixture, '--out', out], { encoding: 'utf8', stdio: 'pipe' });
+
+  it('stages host.json, a package.json whose main resolves, and the bundle folder only', () => {
+    stage('node_modules/.cache/function-package');
+    const staged = join(fixture, 'node_modules/.cache/function-package');
+    const files = filesUnder(staged)
+      .map((file) => relative(staged, file).split('\\').join('/'))
+      .sort();
+    expect(files).toEqual([
+      'dist/app/chunks/sdk-ABC.mjs',
+      'dist/app/index.mjs',
+      'dist/app/index.mjs.map',
+      'host.json',
+      'package.json',
+    ]);
+    const pkg = JSON.parse(readFileSync(join(staged, 'package.json'), 'utf8'));
+    expect(existsSync(join(staged, pkg.main))).toBe(true);
+    expect(pkg).not.toHaveProperty('scripts');
+    expect(pkg).not.toHaveProperty('dependencies');
+    expect(pkg).not.toHaveProperty('devDependencies');
+  });
+
+  it('stops when the build has not run', () => {
+    rmSync(join(fixture, 'dist'), { recursive: true });
+    expect(() => stage('node_modules/.cache/function-package')).toThrow(/run "npm run build" first/);
+  });
+
+  it('refuses to stage over the project', () => {
+    expect(() => stage('.')).toThrow(/refusing/);
+    expect(() => stage('..')).toThrow(/refusing/);
+    expect(existsSync(join(fixture, 'host.json'))).toBe(true);
+  });
+});
+
+// --- Hygiene of the templates ----------------------------------------------------------------------
+
+describe('infrastructure hygiene', () => {
+  const infraFiles = filesUnder(infra).map((file) => ({
+    path: relative(root, file),
+    text: readFileSync(file, 'utf8'),
+  }));
+
+  it('reads no keys or connection strings anywhere', () => {
+    for (const { path, text } of infraFiles) {
+      for (const forbidden of [
+        'listKeys(',
+        'listConnectionStrings(',
+        'listAccountSas(',
+        'AccountKey=',
+        'SharedAccessKey=',
+      ]) {
+        if (text.includes(forbidden)) throw new Error(`${path} contains ${forbidden}`);
+      }
+    }
+  });
+
+  it('names every role assignment guid(scope, principal, role)', () => {
+    let count = 0;
+    for (const file of bicep.values()) {
+      for (const resource of file.declarations('resource')) {
+        if (
+          !/^Microsoft\.(Authorization\/roleAssignments|DocumentDB\/databaseAccounts\/sqlRoleAssignments)@/.test(
+            resource.target
+          )
+        )
+          continue;
+        count++;
+        const name = file.entries(resource.body).get('name');
+        expect(name).toBeDefined();
+        expect(`${file.path} ${resource.symbol}: ${file.lineAt(name!)}`).toMatch(/: guid\(\w+\.id, \w+, \w+\)$/);
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(10);
+  });
+
+  it('uses no preview API versions', () => {
+    for (const file of bicep.values()) {
+      // Nested child resources ('config') take their parent's version.
+      for (const { target } of file.declarations('resource').filter((r) => r.target.includes('@'))) {
+        expect(`${file.path} ${target}`).toMatch(/@\d{4}-\d{2}-\d{2}$/);
+      }
+    }
+  });
+
+  it('describes every parameter', () => {
+    for (const file of bicep.values()) {
+      const lines = file.text.split('\n');
+      for (const [name, { line }] of file.params()) {
+        const decorators: string[] = [];
+        for (
+          let k = line - 1;
+          k >= 0 && lines[k]!.trim() !== '' && !/^(param|var|resource|module|output|type)\b/.test(lines[k]!);
+          k--
+        ) {
+          decorators.push(lines[k]!);
+        }
+        expect(`${file.path} ${name}: ${decorators.join(' ')}`).toMatch(/@description\(/);
+      }
+    }
+  });
+
+  it('loads only JSON files that exist and parse', () => {
+    for (const file of bicep.values()) {
+      for (const match of file.masked.matchAll(/loadJsonContent\('/g)) {
+        const start = match.index + match[0].length;
+        const path = join(root, dirname(file.path), file.text.slice(start, file.text.indexOf("'", start)));
+        expect(() => JSON.parse(readFileSync(path, 'utf8'))).not.toThrow();
+      }
+    }
+  });
+
+  it('passes each module exactly the parameters it declares', () => {
+    let modules = 0;
+    const unknown: string[] = [];
+    const missing: string[] = [];
+    for (const file of bicep.values()) {
+      for (const module of file.declarations('module')) {
+        modules++;
+        const target = join(dirname(file.path), module.target).split('\\').join('/');
+        expect(bicepFiles).toContain(target);
+        const declared = bicep.get(target)!.params();
+        const paramsAt = file.entries(module.body).get('params');
+        const passed = paramsAt === undefined ? [] : [...file.entries(file.masked.indexOf('{', paramsAt)).keys()];
+        unknown.push(...passed.filter((name) => !declared.has(name)).map((name) => `${module.symbol}.${name}`));
+        for (const [name, { required }] of declared) {
+          if (required && !passed.includes(name)) missing.push(`${module.symbol}.${name}`);
+        }
+      }
+    }
+    expect({ unknown, missing }).toEqual({ unknown: [], missing: [] });
+    expect(modules).toBeGreaterThanOrEqual(10);
+  });
+});
