@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CorruptDataError, HostStartError } from './errors';
@@ -32,6 +32,7 @@ export function prepareDataDir(root: string): DataLayout {
     throw new HostStartError(`the data folder ${root} is a file: move it aside or choose another with --data-dir`);
   }
   mkdirSync(root, { recursive: true });
+  claimDataDir(root);
   const secretsFile = join(root, 'local-keys.json');
   let secrets: LocalSecrets;
   if (existsSync(secretsFile)) {
@@ -73,4 +74,37 @@ export function azuriteConnectionString(
     `QueueEndpoint=http://${host}:${ports.queue}/${account}`,
     `TableEndpoint=http://${host}:${ports.table}/${account}`,
   ].join(';');
+}
+
+/**
+ * One local host per data folder: two would write the same Cosmos journal. The lock names the owner's
+ * pid; a lock left by a host that died (kill -9) is taken over.
+ */
+function claimDataDir(root: string): void {
+  const lockFile = join(root, 'host.lock');
+  if (existsSync(lockFile)) {
+    const owner = Number(readFileSync(lockFile, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new HostStartError(
+        `the data folder ${root} is in use by another local host (pid ${owner}): stop it, or choose another folder with --data-dir`
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  process.once('exit', () => {
+    try {
+      if (readFileSync(lockFile, 'utf8').trim() === String(process.pid)) rmSync(lockFile);
+    } catch {
+      // already gone
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

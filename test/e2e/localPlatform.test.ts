@@ -204,6 +204,16 @@ describe('the local platform (npm start)', () => {
       expect(processesMentioning(dir)).toEqual([]);
     });
 
+    it('when another local host uses the same data folder', async () => {
+      const dir = dataDir();
+      writeFileSync(join(dir, 'host.lock'), String(process.pid));
+      const { code, lines } = await failure(['--data-dir', dir, ...portArgs(await platformPorts())]);
+      expect(code).toBe(1);
+      expect(lines).toEqual([
+        `error: the data folder ${dir} is in use by another local host (pid ${process.pid}): stop it, or choose another folder with --data-dir`,
+      ]);
+    });
+
     it('when the configuration is bad, listing every problem', async () => {
       const { code, lines } = await failure(['--data-dir', dataDir(), ...portArgs(await platformPorts())], {
         COSMOS_DATABASE: 'bad name!',
