@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CosmosClient } from '@azure/cosmos';
 import type { Settings } from '../../config/settings';
+import { azureCredential } from '../azureCredential';
 import type { HealthProbe } from '../../ports/health';
 
 /**
@@ -10,11 +11,7 @@ import type { HealthProbe } from '../../ports/health';
 export async function createCosmosClient(settings: Settings): Promise<CosmosClient> {
   const { CosmosClient } = await import('@azure/cosmos');
   if (settings.mode === 'azure') {
-    const { DefaultAzureCredential } = await import('@azure/identity');
-    const credential = new DefaultAzureCredential(
-      settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}
-    );
-    return new CosmosClient({ endpoint: settings.cosmos.endpoint, aadCredentials: credential });
+    return new CosmosClient({ endpoint: settings.cosmos.endpoint, aadCredentials: await azureCredential(settings) });
   }
   const { Agent } = await import('node:https');
   const ca = settings.cosmos.caFile ? readFileSync(settings.cosmos.caFile) : undefined;

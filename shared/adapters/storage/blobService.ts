@@ -1,16 +1,13 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Settings } from '../../config/settings';
+import { azureCredential } from '../azureCredential';
 import type { HealthProbe } from '../../ports/health';
 
 /** The blob service of the app's storage account (Azurite locally); the SDK is loaded on first use only. */
 export async function createBlobServiceClient(settings: Settings): Promise<BlobServiceClient> {
   const { BlobServiceClient } = await import('@azure/storage-blob');
   if (settings.mode === 'azure') {
-    const { DefaultAzureCredential } = await import('@azure/identity');
-    const credential = new DefaultAzureCredential(
-      settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}
-    );
-    return new BlobServiceClient(settings.storage.blobServiceUri, credential);
+    return new BlobServiceClient(settings.storage.blobServiceUri, await azureCredential(settings));
   }
   return BlobServiceClient.fromConnectionString(settings.storage.connectionString);
 }
