@@ -4,7 +4,7 @@ import { invokeFunction, runAppHooks } from './core/invoke';
 import { FunctionRegistry, type HostLogger, type RegisteredFunction, type TriggerValidator } from './core/registry';
 import type { RpcLogCategory, RpcLogLevel } from './core/types';
 import { createDevRouter } from './devRoutes';
-import { HttpHost } from './http/server';
+import { HttpHost, type DevRouter } from './http/server';
 import { validateHttpTrigger } from './http/httpTriggers';
 import { Scheduler } from './timers/scheduler';
 import { TimerTriggers, validateTimerTrigger } from './timers/timerTriggers';
@@ -24,6 +24,8 @@ export interface LocalHostOptions {
   /** One line per call; the local host's console by default. */
   writeLine?: (line: string) => void;
   verbose?: boolean;
+  /** More local-only `/_dev/...` routes (the development identity provider, ...). */
+  devRouters?: readonly DevRouter[];
 }
 
 const levelOrder: RpcLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
@@ -82,7 +84,7 @@ export class LocalHost {
         port: this.options.port,
         routePrefix: this.options.routePrefix,
         maxRequestBodyBytes: this.options.maxRequestBodyBytes,
-        devRouter: createDevRouter(clock, this.scheduler),
+        devRouter: createDevRouter(clock, this.scheduler, this.options.devRouters),
         log: (line) => this.writeLine(line),
       }
     );
