@@ -1,6 +1,7 @@
 // cold-load: how long a fresh Node process takes to load the built function app (with all its
 // registrations) compared with a plain require of the SDKs the app depends on.
 // Both sides run in fresh child processes of this same script (`bench.js --child <side>`), alternating.
+import { localAppEnvironment } from '../local/appEnvironment';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -73,12 +74,16 @@ function dummyAppEnv(): NodeJS.ProcessEnv {
   }
   delete env.LOCAL_COSMOS_CA_FILE;
   delete env.NODE_OPTIONS;
-  return {
-    ...env,
-    LOCAL_COSMOS_ENDPOINT: 'https://127.0.0.1:1/',
-    LOCAL_COSMOS_KEY: Buffer.from('bench-dummy-cosmos-key').toString('base64'),
-    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  // Valid local settings; loading the app connects to none of these.
+  const dummySecrets = {
+    layoutVersion: 1 as const,
+    azuriteAccountName: 'benchaccount',
+    azuriteAccountKey: Buffer.from('bench-dummy-storage-key').toString('base64'),
+    cosmosKey: Buffer.from('bench-dummy-cosmos-key').toString('base64'),
+    gatewaySharedSecret: 'bench-dummy-gateway-secret-of-32-chars!',
   };
+  const ports = { apiPort: 1, cosmosPort: 1, blobPort: 1, queuePort: 1, tablePort: 1, gatewayPort: 1, smtpPort: 1 };
+  return { ...env, ...localAppEnvironment({ host: '127.0.0.1', ...ports }, dummySecrets, undefined) };
 }
 
 function runChild(benchScript: string, side: ChildSide, arg: string, env: NodeJS.ProcessEnv): Promise<ChildResult> {

@@ -1,6 +1,7 @@
 import { app, type HttpResponseInit } from '@azure/functions';
 import { checkHealth } from '../shared/app/checkHealth';
 import { platform } from '../shared/composition';
+import { securityHeaders } from '../shared/http/endpoint';
 
 export async function health(): Promise<HttpResponseInit> {
   const { healthProbes, clock } = platform();
@@ -8,7 +9,7 @@ export async function health(): Promise<HttpResponseInit> {
   return {
     status: report.status === 'healthy' ? 200 : 503,
     jsonBody: report,
-    headers: { 'cache-control': 'no-store' },
+    headers: securityHeaders,
   };
 }
 

@@ -2,3 +2,6 @@
 // first, so a bad configuration stops start-up; then every trigger registers, one per file.
 import './startup';
 import './health';
+import './openapi';
+// enrolment: country programmes, factories, cycles, invitations, profile, audit
+// sharing: SLCP request, opt-out, Gateway connection and callbacks, dashboard, notifications

@@ -34,6 +34,15 @@ param enablePrivateNetworking bool = false
 @description('Object id of the user or service principal running azd (AZURE_PRINCIPAL_ID). It gets data-plane access to storage, Cosmos DB and Service Bus, and may set Key Vault secrets. Empty to grant nothing.')
 param principalId string = ''
 
+@description('Application ID URI of the API app registration (the audience of bearer tokens), e.g. api://bw-slcp-data-sharing.')
+param apiAudience string = 'api://bw-slcp-data-sharing'
+
+@description('Base URL of the SLCP Gateway the app hands factories over to.')
+param gatewayBaseUrl string
+
+@description('Base URL of the Better Work portal, for links in emails.')
+param portalBaseUrl string
+
 @description('Where Azure Communication Services and the Email service keep data at rest, such as Europe or United States.')
 param communicationDataLocation string = 'Europe'
 
@@ -251,6 +260,9 @@ module api 'app/api.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     communicationEndpoint: communication.outputs.endpoint
     emailSenderAddress: communication.outputs.senderAddress
+    apiAudience: apiAudience
+    gatewayBaseUrl: gatewayBaseUrl
+    portalBaseUrl: portalBaseUrl
     subnetId: enablePrivateNetworking ? network.outputs.appSubnetId : ''
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB

@@ -12,8 +12,10 @@ const localSecretsSchema = z.object({
   azuriteAccountName: z.string().regex(/^[a-z0-9]{3,24}$/),
   azuriteAccountKey: z.base64(),
   cosmosKey: z.base64(),
+  /** Signs the Gateway hand-off state and the Gateway's callbacks (Key Vault holds it in Azure). */
+  gatewaySharedSecret: z.string().min(32).optional(),
 });
-export type LocalSecrets = z.infer<typeof localSecretsSchema>;
+export type LocalSecrets = z.infer<typeof localSecretsSchema> & { gatewaySharedSecret: string };
 
 export interface DataLayout {
   root: string;
@@ -44,13 +46,18 @@ export function prepareDataDir(root: string): DataLayout {
     }
     const result = localSecretsSchema.safeParse(parsed);
     if (!result.success) throw new CorruptDataError(secretsFile, 'is not a data folder of this version');
-    secrets = result.data;
+    secrets = result.data as LocalSecrets;
+    if (!secrets.gatewaySharedSecret) {
+      secrets = { ...secrets, gatewaySharedSecret: randomBytes(32).toString('base64url') };
+      writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    }
   } else {
     secrets = {
       layoutVersion: dataLayoutVersion,
       azuriteAccountName: 'bwslcplocal',
       azuriteAccountKey: randomBytes(64).toString('base64'),
       cosmosKey: randomBytes(64).toString('base64'),
+      gatewaySharedSecret: randomBytes(32).toString('base64url'),
     };
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }

@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { azureIdentitySettingNames, ConfigurationError, loadSettings } from '../shared/config/settings';
 import { clockStateFile, LocalClock } from './clock';
 import { provisionCosmos } from './cosmos/provision';
-import { azuriteConnectionString, prepareDataDir } from './dataDir';
+import { prepareDataDir } from './dataDir';
+import { localAppEnvironment } from './appEnvironment';
 import { HostStartError } from './errors';
 import { LocalHost } from './host';
 import { parseHostOptions, optionTable, type HostOptions } from './options';
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
       { port: options.blobPort, ...portOf('blob-port'), flag: '--blob-port' },
       { port: options.queuePort, ...portOf('queue-port'), flag: '--queue-port' },
       { port: options.tablePort, ...portOf('table-port'), flag: '--table-port' },
+      { port: options.gatewayPort, ...portOf('gateway-port'), flag: '--gateway-port' },
+      { port: options.smtpPort, ...portOf('smtp-port'), flag: '--smtp-port' },
+      { port: options.mailWebPort, ...portOf('mail-web-port'), flag: '--mail-web-port' },
     ],
     options.host
   );
@@ -60,16 +64,23 @@ async function main(): Promise<void> {
       delete process.env[name];
     }
   }
-  Object.assign(process.env, {
-    LOCAL_COSMOS_ENDPOINT: cosmosEndpoint,
-    LOCAL_COSMOS_KEY: data.secrets.cosmosKey,
-    LOCAL_COSMOS_CA_FILE: data.cosmosCaFile,
-    AzureWebJobsStorage: azuriteConnectionString(
-      options.host,
-      { blob: options.blobPort, queue: options.queuePort, table: options.tablePort },
-      data.secrets
-    ),
-  });
+  Object.assign(
+    process.env,
+    localAppEnvironment(
+      {
+        host: options.host,
+        apiPort: options.port,
+        cosmosPort: options.cosmosPort,
+        blobPort: options.blobPort,
+        queuePort: options.queuePort,
+        tablePort: options.tablePort,
+        gatewayPort: options.gatewayPort,
+        smtpPort: options.smtpPort,
+      },
+      data.secrets,
+      data.cosmosCaFile
+    )
+  );
   // The app validates the same settings when it loads; checking them first gives the same one-line
   // message before anything is started.
   const settings = loadSettings(process.env);

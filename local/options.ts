@@ -10,6 +10,9 @@ export interface HostOptions {
   blobPort: number;
   queuePort: number;
   tablePort: number;
+  gatewayPort: number;
+  smtpPort: number;
+  mailWebPort: number;
   dataDir: string;
   app: string | undefined;
   virtualClock: boolean;
@@ -25,6 +28,9 @@ export const optionTable = [
   { flag: 'blob-port', env: 'LOCAL_BLOB_PORT', default: '10000', what: 'Azurite blob service' },
   { flag: 'queue-port', env: 'LOCAL_QUEUE_PORT', default: '10001', what: 'Azurite queue service' },
   { flag: 'table-port', env: 'LOCAL_TABLE_PORT', default: '10002', what: 'Azurite table service' },
+  { flag: 'gateway-port', env: 'LOCAL_GATEWAY_PORT', default: '7072', what: 'SLCP Gateway simulator' },
+  { flag: 'smtp-port', env: 'LOCAL_SMTP_PORT', default: '2525', what: 'mail sink (SMTP)' },
+  { flag: 'mail-web-port', env: 'LOCAL_MAIL_WEB_PORT', default: '7073', what: 'mail inbox (web)' },
   { flag: 'data-dir', env: 'LOCAL_DATA_DIR', default: '.data', what: 'where the local servers keep their data' },
   { flag: 'app', env: 'LOCAL_APP', default: '', what: 'the built function app to load (package.json "main")' },
 ] as const;
@@ -51,13 +57,24 @@ export function parseHostOptions(argv: string[], env: NodeJS.ProcessEnv, cwd: st
     const option = optionTable.find((o) => o.flag === flag)!;
     return (values[flag] as string | undefined) ?? env[option.env] ?? option.default;
   };
-  const ports = z.object({ port, cosmosPort: port, blobPort: port, queuePort: port, tablePort: port }).safeParse({
-    port: read('port'),
-    cosmosPort: read('cosmos-port'),
-    blobPort: read('blob-port'),
-    queuePort: read('queue-port'),
-    tablePort: read('table-port'),
-  });
+  const portFlags = {
+    port: 'port',
+    cosmosPort: 'cosmos-port',
+    blobPort: 'blob-port',
+    queuePort: 'queue-port',
+    tablePort: 'table-port',
+    gatewayPort: 'gateway-port',
+    smtpPort: 'smtp-port',
+    mailWebPort: 'mail-web-port',
+  } as const;
+  const ports = z
+    .object(
+      Object.fromEntries(Object.keys(portFlags).map((key) => [key, port])) as Record<
+        keyof typeof portFlags,
+        typeof port
+      >
+    )
+    .safeParse(Object.fromEntries(Object.entries(portFlags).map(([key, flag]) => [key, read(flag)])));
   if (!ports.success) {
     throw new HostStartError(
       `bad port: ${ports.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join('; ')}`

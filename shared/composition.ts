@@ -6,6 +6,9 @@ import { createBlobServiceClient, storageHealthProbe } from './adapters/storage/
 import { loadSettings, type Settings } from './config/settings';
 import type { Clock } from './ports/clock';
 import type { HealthProbe } from './ports/health';
+import type { DocumentStore } from './ports/documentStore';
+import { cosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore';
+import { createTokenVerifier, type TokenVerifier } from './adapters/identity/tokenVerifier';
 
 /** The composition root: the ports the use cases need, built once per process from the settings. */
 export interface Platform {
@@ -14,6 +17,8 @@ export interface Platform {
   cosmos(): Promise<CosmosClient>;
   blobService(): Promise<BlobServiceClient>;
   healthProbes: readonly HealthProbe[];
+  store: DocumentStore;
+  tokenVerifier: TokenVerifier;
 }
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -36,6 +41,8 @@ export function createPlatform(settings: Settings, clock: Clock = resolveClock()
     cosmos,
     blobService,
     healthProbes: [cosmosHealthProbe(cosmos, settings.cosmos.databaseName), storageHealthProbe(blobService)],
+    store: cosmosDocumentStore(cosmos, settings.cosmos.databaseName),
+    tokenVerifier: createTokenVerifier({ ...settings.identity, clock }),
   };
 }
 

@@ -50,6 +50,15 @@ param communicationEndpoint string
 @description('Sender address of notification emails.')
 param emailSenderAddress string
 
+@description('Application ID URI (or client id) of the API app registration: the audience of bearer tokens.')
+param apiAudience string
+
+@description('Base URL of the SLCP Gateway.')
+param gatewayBaseUrl string
+
+@description('Base URL of the portal, for links in emails.')
+param portalBaseUrl string
+
 @description('Subnet (delegated to Microsoft.App/environments) the app joins; empty for none.')
 param subnetId string = ''
 
@@ -90,6 +99,15 @@ var appSettings = {
   // DefaultAzureCredential in the app picks the user-assigned identity by this client id.
   AZURE_CLIENT_ID: identityClientId
   KEY_VAULT_URI: keyVaultUri
+  // Bearer tokens: Entra ID of this tenant issues them for the API app registration.
+  IDENTITY_ISSUER: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+  IDENTITY_JWKS_URI: '${environment().authentication.loginEndpoint}${tenant().tenantId}/discovery/v2.0/keys'
+  IDENTITY_AUDIENCE: apiAudience
+  // The SLCP Gateway; the shared secret signing the hand-off and the callbacks stays in Key Vault.
+  GATEWAY_BASE_URL: gatewayBaseUrl
+  GATEWAY_SHARED_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/gateway-shared-secret/)'
+  PUBLIC_API_BASE_URL: 'https://${name}.azurewebsites.net/api'
+  PORTAL_BASE_URL: portalBaseUrl
   COMMUNICATION_SERVICES_ENDPOINT: communicationEndpoint
   EMAIL_SENDER_ADDRESS: emailSenderAddress
   // Telemetry with Entra ID: the component has local authentication off.

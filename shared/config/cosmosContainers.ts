@@ -12,24 +12,32 @@ export interface ContainerDeclaration {
 
 export const defaultCosmosDatabaseName = 'slcp';
 
-export const cosmosContainers: readonly ContainerDeclaration[] = [
+export const cosmosContainers = [
   {
     name: 'countryProgrammes',
     partitionKey: '/countryCode',
-    purpose: 'country programmes, launch dates and law overlays; read by country',
-    indexedPaths: ['/countryCode/?', '/launched/?'],
+    purpose: 'country programmes (launch dates, law overlays) and their audit trail; read by country',
+    indexedPaths: ['/type/?', '/countryCode/?'],
   },
   {
     name: 'factories',
     partitionKey: '/countryCode',
-    purpose: 'factories, profiles and accounts; staff list them by country programme',
-    indexedPaths: ['/countryCode/?', '/status/?', '/name/?', '/gatewayFacilityId/?'],
+    purpose:
+      'a factory and everything written with it atomically: cycles, invitations, audit events, outbox emails; ' +
+      'factory ids start with the country code, so every factory request knows its partition, and staff list a country in one partition',
+    indexedPaths: ['/type/?', '/factoryId/?', '/name/?', '/status/?', '/at/?', '/gatewayFacilityId/?'],
   },
   {
-    name: 'cycles',
-    partitionKey: '/factoryId',
-    purpose: 'service cycles, assessments and reports of one factory',
-    indexedPaths: ['/factoryId/?', '/status/?', '/startsOn/?', '/endsOn/?'],
+    name: 'users',
+    partitionKey: '/userId',
+    purpose: 'the user directory (what each person may see) and their portal notifications',
+    indexedPaths: ['/type/?', '/read/?', '/at/?'],
+  },
+  {
+    name: 'gatewayLinks',
+    partitionKey: '/id',
+    purpose: 'one document per Gateway Facility ID, so one Gateway ID belongs to one factory at most (R4)',
+    indexedPaths: ['/type/?'],
   },
   {
     name: 'selfAssessments',
@@ -37,13 +45,9 @@ export const cosmosContainers: readonly ContainerDeclaration[] = [
     purpose: 'a self-assessment and its answers, read and written together',
     indexedPaths: ['/selfAssessmentId/?', '/kind/?', '/questionId/?'],
   },
-  {
-    name: 'audit',
-    partitionKey: '/factoryId',
-    purpose: 'who changed what and when, per factory',
-    indexedPaths: ['/factoryId/?', '/at/?'],
-  },
-];
+] as const satisfies readonly ContainerDeclaration[];
+
+export type ContainerName = (typeof cosmosContainers)[number]['name'];
 
 export function indexingPolicyOf(container: ContainerDeclaration) {
   return {

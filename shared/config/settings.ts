@@ -7,16 +7,28 @@ import { defaultCosmosDatabaseName } from './cosmosContainers';
  */
 export type Settings = AzureSettings | LocalSettings;
 
-export interface AzureSettings {
+/** What both homes need: who issues tokens, where the Gateway is, and the public addresses of the platform. */
+export interface CommonSettings {
+  identity: { issuer: string; audience: string; jwksUri: string };
+  gateway: { baseUrl: string; sharedSecret: string };
+  /** The API's public base URL (…/api): the Gateway calls back under it. */
+  publicApiBaseUrl: string;
+  /** Where people open links from emails (the portal). */
+  portalBaseUrl: string;
+}
+
+export interface AzureSettings extends CommonSettings {
   mode: 'azure';
+  email: { kind: 'acs'; endpoint: string; senderAddress: string };
   cosmos: { endpoint: string; databaseName: string };
   storage: { blobServiceUri: string };
   serviceBus: { fullyQualifiedNamespace: string };
   managedIdentityClientId: string | undefined;
 }
 
-export interface LocalSettings {
+export interface LocalSettings extends CommonSettings {
   mode: 'local';
+  email: { kind: 'smtp'; host: string; port: number; senderAddress: string };
   cosmos: { endpoint: string; key: string; caFile: string | undefined; databaseName: string };
   storage: { connectionString: string };
 }
@@ -47,7 +59,30 @@ const databaseName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'must be 1-255 letters, digits, "-" or "_"')
   .default(defaultCosmosDatabaseName);
 
-const azureSchema = z.object({
+const commonSchema = z.object({
+  IDENTITY_ISSUER: z.url({
+    error: 'must be the token issuer URL (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0)',
+  }),
+  IDENTITY_AUDIENCE: z.string().min(1, "must be the API's application ID URI or client id"),
+  IDENTITY_JWKS_URI: z.url({ error: "must be the URL of the issuer's signing keys (JWKS)" }),
+  GATEWAY_BASE_URL: z.url({ error: 'must be the SLCP Gateway base URL' }),
+  GATEWAY_SHARED_SECRET: z.string().min(32, 'must be at least 32 characters (from Key Vault in Azure)'),
+  PUBLIC_API_BASE_URL: z.url({ error: 'must be the public base URL of this API (…/api)' }),
+  PORTAL_BASE_URL: z.url({ error: 'must be the base URL of the portal' }),
+});
+
+function commonOf(s: z.infer<typeof commonSchema>): CommonSettings {
+  return {
+    identity: { issuer: s.IDENTITY_ISSUER, audience: s.IDENTITY_AUDIENCE, jwksUri: s.IDENTITY_JWKS_URI },
+    gateway: { baseUrl: s.GATEWAY_BASE_URL.replace(/\/+$/, ''), sharedSecret: s.GATEWAY_SHARED_SECRET },
+    publicApiBaseUrl: s.PUBLIC_API_BASE_URL.replace(/\/+$/, ''),
+    portalBaseUrl: s.PORTAL_BASE_URL.replace(/\/+$/, ''),
+  };
+}
+
+const azureSchema = commonSchema.extend({
+  COMMUNICATION_SERVICES_ENDPOINT: httpsUrl,
+  EMAIL_SENDER_ADDRESS: z.email({ error: 'must be the sender address of the email domain' }),
   CosmosDB__accountEndpoint: httpsUrl,
   COSMOS_DATABASE: databaseName,
   ServiceBus__fullyQualifiedNamespace: z
@@ -67,7 +102,10 @@ const azureSchema = z.object({
   AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of the managed identity' }).optional(),
 });
 
-const localSchema = z.object({
+const localSchema = commonSchema.extend({
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535, 'must be a port number'),
+  EMAIL_SENDER_ADDRESS: z.email().default('no-reply@bw-slcp.local'),
   LOCAL_COSMOS_ENDPOINT: httpsUrl,
   LOCAL_COSMOS_KEY: z.base64({ error: 'must be a base64 key' }),
   LOCAL_COSMOS_CA_FILE: z.string().min(1).optional(),
@@ -118,6 +156,8 @@ export function parseSettings(
         },
         serviceBus: { fullyQualifiedNamespace: s.ServiceBus__fullyQualifiedNamespace },
         managedIdentityClientId: s.AZURE_CLIENT_ID,
+        email: { kind: 'acs', endpoint: s.COMMUNICATION_SERVICES_ENDPOINT, senderAddress: s.EMAIL_SENDER_ADDRESS },
+        ...commonOf(s),
       },
     };
   }
@@ -143,6 +183,8 @@ export function parseSettings(
         databaseName: s.COSMOS_DATABASE,
       },
       storage: { connectionString: s.AzureWebJobsStorage },
+      email: { kind: 'smtp', host: s.SMTP_HOST, port: s.SMTP_PORT, senderAddress: s.EMAIL_SENDER_ADDRESS },
+      ...commonOf(s),
     },
   };
 }

@@ -11,7 +11,7 @@ export const mainScript = join(repoRoot, 'dist', 'local', 'main.js');
 export interface RunningPlatform {
   child: ChildProcess;
   base: string;
-  ports: Record<'port' | 'cosmos' | 'blob' | 'queue' | 'table', number>;
+  ports: Record<'port' | 'cosmos' | 'blob' | 'queue' | 'table' | 'gateway' | 'smtp' | 'mailWeb', number>;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -23,22 +23,24 @@ export async function platformPorts(): Promise<RunningPlatform['ports']> {
     blob: await freePort(),
     queue: await freePort(),
     table: await freePort(),
+    gateway: await freePort(),
+    smtp: await freePort(),
+    mailWeb: await freePort(),
   };
 }
 
 export function portArgs(ports: RunningPlatform['ports']): string[] {
-  return [
-    '--port',
-    String(ports.port),
-    '--cosmos-port',
-    String(ports.cosmos),
-    '--blob-port',
-    String(ports.blob),
-    '--queue-port',
-    String(ports.queue),
-    '--table-port',
-    String(ports.table),
-  ];
+  const flags: Record<keyof RunningPlatform['ports'], string> = {
+    port: '--port',
+    cosmos: '--cosmos-port',
+    blob: '--blob-port',
+    queue: '--queue-port',
+    table: '--table-port',
+    gateway: '--gateway-port',
+    smtp: '--smtp-port',
+    mailWeb: '--mail-web-port',
+  };
+  return Object.entries(flags).flatMap(([key, flag]) => [flag, String(ports[key as keyof typeof flags])]);
 }
 
 /** Spawns the local host; resolves when it says it is ready, rejects if it exits first. */

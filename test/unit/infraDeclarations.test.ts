@@ -249,6 +249,15 @@ describe('function app settings', () => {
       ServiceBus__fullyQualifiedNamespace: 'sb-abc.servicebus.windows.net',
       AzureWebJobsStorage__accountName: 'stabc',
       AZURE_CLIENT_ID: '00000000-0000-4000-8000-000000000000',
+      COMMUNICATION_SERVICES_ENDPOINT: 'https://acs-abc.communication.azure.com',
+      EMAIL_SENDER_ADDRESS: 'DoNotReply@abc.azurecomm.net',
+      IDENTITY_ISSUER: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000001/v2.0',
+      IDENTITY_JWKS_URI: 'https://login.microsoftonline.com/00000000-0000-4000-8000-000000000001/discovery/v2.0/keys',
+      IDENTITY_AUDIENCE: 'api://bw-slcp-data-sharing',
+      GATEWAY_BASE_URL: 'https://gateway.example.org',
+      GATEWAY_SHARED_SECRET: 'resolved-from-key-vault-at-run-time-000000',
+      PUBLIC_API_BASE_URL: 'https://func-abc.azurewebsites.net/api',
+      PORTAL_BASE_URL: 'https://portal.example.org',
     };
     const env = Object.fromEntries(names.map((name) => [name, samples[name] ?? 'set-by-bicep']));
     const result = parseSettings(env);

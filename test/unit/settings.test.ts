@@ -1,6 +1,28 @@
 import { parseSettings, loadSettings, ConfigurationError } from '../../shared/config/settings';
 
+const common = {
+  IDENTITY_ISSUER: 'http://127.0.0.1:7071/api/_dev/identity',
+  IDENTITY_AUDIENCE: 'api://bw-slcp-data-sharing',
+  IDENTITY_JWKS_URI: 'http://127.0.0.1:7071/api/_dev/identity/keys',
+  GATEWAY_BASE_URL: 'http://127.0.0.1:7072/',
+  GATEWAY_SHARED_SECRET: 'x'.repeat(48),
+  PUBLIC_API_BASE_URL: 'http://127.0.0.1:7071/api',
+  PORTAL_BASE_URL: 'http://127.0.0.1:7071',
+};
+const commonSettings = {
+  identity: {
+    issuer: common.IDENTITY_ISSUER,
+    audience: common.IDENTITY_AUDIENCE,
+    jwksUri: common.IDENTITY_JWKS_URI,
+  },
+  gateway: { baseUrl: 'http://127.0.0.1:7072', sharedSecret: common.GATEWAY_SHARED_SECRET },
+  publicApiBaseUrl: common.PUBLIC_API_BASE_URL,
+  portalBaseUrl: common.PORTAL_BASE_URL,
+};
+
 const local = {
+  ...common,
+  SMTP_PORT: '2525',
   LOCAL_COSMOS_ENDPOINT: 'https://127.0.0.1:8081/',
   LOCAL_COSMOS_KEY: Buffer.from('local key').toString('base64'),
   LOCAL_COSMOS_CA_FILE: '/tmp/cert.pem',
@@ -8,6 +30,9 @@ const local = {
 };
 
 const azure = {
+  ...common,
+  COMMUNICATION_SERVICES_ENDPOINT: 'https://bwslcp.communication.azure.com/',
+  EMAIL_SENDER_ADDRESS: 'donotreply@example.org',
   CosmosDB__accountEndpoint: 'https://bwslcp.documents.azure.com:443/',
   ServiceBus__fullyQualifiedNamespace: 'bwslcp.servicebus.windows.net',
   AzureWebJobsStorage__accountName: 'stbwslcp',
@@ -28,6 +53,8 @@ describe('settings', () => {
           databaseName: 'slcp',
         },
         storage: { connectionString: 'UseDevelopmentStorage=true' },
+        email: { kind: 'smtp', host: '127.0.0.1', port: 2525, senderAddress: 'no-reply@bw-slcp.local' },
+        ...commonSettings,
       },
     });
   });
@@ -42,12 +69,23 @@ describe('settings', () => {
         storage: { blobServiceUri: 'https://stbwslcp.blob.core.windows.net' },
         serviceBus: { fullyQualifiedNamespace: azure.ServiceBus__fullyQualifiedNamespace },
         managedIdentityClientId: azure.AZURE_CLIENT_ID,
+        email: {
+          kind: 'acs',
+          endpoint: azure.COMMUNICATION_SERVICES_ENDPOINT,
+          senderAddress: 'donotreply@example.org',
+        },
+        ...commonSettings,
       },
     });
   });
 
   it('lists every problem of a half-filled Azure configuration at once', () => {
-    const result = parseSettings({ CosmosDB__accountEndpoint: 'http://insecure.example', AZURE_CLIENT_ID: 'me' });
+    const result = parseSettings({
+      ...common,
+      GATEWAY_SHARED_SECRET: 'short',
+      CosmosDB__accountEndpoint: 'http://insecure.example',
+      AZURE_CLIENT_ID: 'me',
+    });
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems;
     expect(problems).toEqual(
@@ -56,6 +94,8 @@ describe('settings', () => {
         'ServiceBus__fullyQualifiedNamespace is missing',
         'AzureWebJobsStorage__accountName (or AzureWebJobsStorage__blobServiceUri) is missing',
         'AZURE_CLIENT_ID must be the client id (a GUID) of the managed identity',
+        'GATEWAY_SHARED_SECRET must be at least 32 characters (from Key Vault in Azure)',
+        'COMMUNICATION_SERVICES_ENDPOINT is missing',
       ])
     );
   });
@@ -71,9 +111,10 @@ describe('settings', () => {
 
   it('treats blank values as missing and stops start-up with one message', () => {
     expect(() => loadSettings({ ...local, LOCAL_COSMOS_KEY: '  ' })).toThrow(ConfigurationError);
-    expect(() => loadSettings({})).toThrow(
+    expect(() => loadSettings({ ...common, SMTP_PORT: '25' })).toThrow(
       /LOCAL_COSMOS_ENDPOINT is missing; LOCAL_COSMOS_KEY is missing; AzureWebJobsStorage is missing/
     );
+    expect(() => loadSettings({})).toThrow(/IDENTITY_ISSUER is missing; .*GATEWAY_BASE_URL is missing/);
     expect(() => loadSettings({ ...local, COSMOS_DATABASE: 'bad name!' })).toThrow(/COSMOS_DATABASE must be 1-255/);
   });
 });

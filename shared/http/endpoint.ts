@@ -1,0 +1,259 @@
+// One way to write an HTTP trigger: parse → authenticate → authorise (role) → validate (zod) → call one
+// use case → map the result. The same zod schemas document the endpoint in the OpenAPI document.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { ZodType } from 'zod';
+import { z } from './openapi';
+import { withRequestMetrics } from '../adapters/requestMetrics';
+import type { Principal, Role } from '../domain/access/roles';
+import {
+  DomainError,
+  ForbiddenError,
+  RuleViolationError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../domain/errors';
+import { platform, type Platform } from '../composition';
+import { apiRegistry, problemSchema } from './openapi';
+import { problemContentType, problemDetails, type ProblemDetails } from './problem';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who may call: anyone, a caller proving itself another way (signed callbacks), or holders of these app roles. */
+export type Access = 'anonymous' | 'signed' | { roles: readonly Role[] };
+
+export interface RequestContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The authenticated caller; an anonymous placeholder for 'anonymous' and 'signed' endpoints. */
+  principal: Principal;
+  /** The `If-Match` header, for conditional writes (412 when stale). */
+  ifMatch: string | undefined;
+  headers: Headers;
+  rawBody: Buffer;
+  platform: Platform;
+  invocationId: string;
+}
+
+export interface EndpointResult<R> {
+  status?: number;
+  body?: R;
+  etag?: string;
+  location?: string;
+  headers?: Record<string, string>;
+}
+
+export interface EndpointSpec<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType> {
+  /** The function name; unique. */
+  name: string;
+  method: HttpMethod;
+  /** An Azure Functions route template below /api, e.g. `factories/{factoryId}/profile`. */
+  route: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: R;
+  /** 200 by default. */
+  successStatus?: 200 | 201 | 202 | 204;
+  /** Bodies above this are refused with 413; 64 KiB by default. */
+  maxBodyBytes?: number;
+  handler: (context: RequestContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<EndpointResult<z.infer<R>>>;
+}
+
+export const defaultMaxBodyBytes = 64 * 1024;
+
+/** Headers on every answer of the API. */
+export const securityHeaders: Record<string, string> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+const anonymous: Principal = { userId: 'anonymous', roles: [], email: undefined, name: undefined };
+
+class RequestProblem extends Error {
+  constructor(
+    readonly problem: ProblemDetails,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+function problemResponse(problem: ProblemDetails, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status: problem.status,
+    jsonBody: problem,
+    headers: { ...securityHeaders, 'content-type': problemContentType, ...headers },
+  };
+}
+
+export function zodProblem(error: z.ZodError, where: string, status = 400): ProblemDetails {
+  return problemDetails(status, `The ${where} is not valid.`, {
+    errors: error.issues.map((issue) => ({
+      pointer: `/${issue.path.map(String).join('/')}`,
+      detail: issue.message,
+    })),
+  });
+}
+
+function parseOrThrow<T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+  if (!schema) return undefined as z.infer<T>;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RequestProblem(zodProblem(parsed.error, where));
+  return parsed.data;
+}
+
+async function readBody(request: HttpRequest, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new RequestProblem(problemDetails(413, `The body is larger than ${limit} bytes.`));
+  const body = Buffer.from(await request.arrayBuffer());
+  if (body.length > limit) throw new RequestProblem(problemDetails(413, `The body is larger than ${limit} bytes.`));
+  return body;
+}
+
+function parseJsonBody(raw: Buffer, contentType: string | null): unknown {
+  if (raw.length === 0) throw new RequestProblem(problemDetails(400, 'A JSON body is required.'));
+  const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) {
+    throw new RequestProblem(problemDetails(415, 'The body must be JSON: send Content-Type: application/json.'), {
+      accept: 'application/json',
+    });
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new RequestProblem(problemDetails(400, 'The body is not valid JSON.'));
+  }
+}
+
+function queryObject(request: HttpRequest): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const key of new Set(request.query.keys())) {
+    const values = request.query.getAll(key);
+    result[key] = values.length === 1 ? values[0]! : values;
+  }
+  return result;
+}
+
+async function authenticate(access: Access, request: HttpRequest, p: Platform): Promise<Principal> {
+  if (access === 'anonymous' || access === 'signed') return anonymous;
+  const principal = await p.tokenVerifier.verify(request.headers.get('authorization') ?? undefined);
+  if (!access.roles.some((role) => principal.roles.includes(role))) {
+    throw new ForbiddenError('Your role does not allow this.');
+  }
+  return principal;
+}
+
+function mapError(error: unknown, context: InvocationContext): HttpResponseInit {
+  if (error instanceof RequestProblem) return problemResponse(error.problem, error.headers);
+  if (error instanceof UnauthenticatedError) {
+    return problemResponse(problemDetails(401, error.message), {
+      'www-authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
+    });
+  }
+  if (error instanceof ValidationError)
+    return problemResponse(problemDetails(400, error.message, { errors: error.errors }));
+  if (error instanceof RuleViolationError)
+    return problemResponse(problemDetails(422, error.message, { rule: error.rule }));
+  if (error instanceof DomainError) return problemResponse(problemDetails(error.status, error.message));
+  if ((error as Error)?.name === 'IdentityKeysUnavailableError') {
+    context.error(`identity keys unavailable: ${(error as Error).message}`);
+    return problemResponse(problemDetails(503, 'Sign-in cannot be checked right now; try again shortly.'), {
+      'retry-after': '30',
+    });
+  }
+  context.error(`unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
+  return problemResponse(
+    problemDetails(500, 'Something went wrong on our side; it has been logged.', {
+      invocationId: context.invocationId,
+    })
+  );
+}
+
+function openApiPath(route: string): string {
+  return `/${route.replace(/\{\*?([A-Za-z0-9_]+)(:[^}?]*)?\??\}/g, '{$1}')}`;
+}
+
+export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  spec: EndpointSpec<P, Q, B, R>
+): void {
+  const successStatus = spec.successStatus ?? 200;
+  const limit = spec.maxBodyBytes ?? defaultMaxBodyBytes;
+  apiRegistry.registerPath({
+    method: spec.method.toLowerCase() as Lowercase<HttpMethod>,
+    path: openApiPath(spec.route),
+    operationId: spec.name,
+    summary: spec.summary,
+    tags: [spec.tag],
+    ...(typeof spec.access === 'object'
+      ? { security: [{ bearer: [] }], description: `Roles: ${spec.access.roles.join(', ')}.` }
+      : {}),
+    request: {
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    },
+    responses: {
+      [successStatus]: {
+        description: 'OK',
+        ...(successStatus === 204 ? {} : { content: { 'application/json': { schema: spec.response } } }),
+      },
+      default: { description: 'A problem', content: { [problemContentType]: { schema: problemSchema } } },
+    },
+  });
+
+  app.http(spec.name, {
+    methods: [spec.method],
+    route: spec.route,
+    authLevel: 'anonymous',
+    handler: (request, context) =>
+      withRequestMetrics(async (metrics) => {
+        let response: HttpResponseInit;
+        try {
+          const p = platform();
+          const principal = await authenticate(spec.access, request, p);
+          const params = parseOrThrow(spec.params, request.params, 'path');
+          const query = parseOrThrow(spec.query, queryObject(request), 'query');
+          const rawBody =
+            spec.method === 'GET' || spec.method === 'DELETE' ? Buffer.alloc(0) : await readBody(request, limit);
+          const body = spec.body
+            ? parseOrThrow(spec.body, parseJsonBody(rawBody, request.headers.get('content-type')), 'body')
+            : undefined;
+          const result = await spec.handler({
+            params,
+            query,
+            body: body as z.infer<B>,
+            principal,
+            ifMatch: request.headers.get('if-match') ?? undefined,
+            headers: request.headers,
+            rawBody,
+            platform: p,
+            invocationId: context.invocationId,
+          });
+          const status = result.status ?? successStatus;
+          const headers: Record<string, string> = { ...securityHeaders, ...(result.headers ?? {}) };
+          if (result.etag) headers.etag = result.etag;
+          if (result.location) headers.location = result.location;
+          response =
+            status === 204 || result.body === undefined
+              ? { status, headers }
+              : { status, headers, jsonBody: spec.response.parse(result.body) };
+        } catch (error) {
+          response = mapError(error, context);
+        }
+        response.headers = {
+          ...(response.headers as Record<string, string>),
+          'x-cosmos-round-trips': String(metrics.cosmosRoundTrips),
+          'x-cross-partition-queries': String(metrics.crossPartitionQueries),
+        };
+        return response;
+      }),
+  });
+}
