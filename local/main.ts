@@ -124,7 +124,25 @@ async function main(): Promise<void> {
     startTimeoutMs: 120_000,
     log,
   });
-  const children = [azurite, cosmos];
+  const mail = new ChildService({
+    name: 'Mail sink',
+    script: join(__dirname, 'mail-child.js'),
+    args: [
+      '--smtp-port',
+      String(options.smtpPort),
+      '--web-port',
+      String(options.mailWebPort),
+      '--host',
+      options.host,
+      '--data-dir',
+      data.root,
+    ],
+    parentWatch,
+    readyWhen: { ipcType: 'ready' },
+    startTimeoutMs: 30_000,
+    log,
+  });
+  const children = [azurite, cosmos, mail];
   const stopChildren = () => Promise.all(children.map((c) => c.stop()));
 
   const host = new LocalHost({
@@ -191,7 +209,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const base = `http://${options.host}:${host.port}/${routePrefix()}`;
+  const loopback = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const base = `http://${loopback}:${host.port}/${routePrefix()}`;
   const lines = [
     '',
     'Better Work SLCP data sharing: local platform is up',
@@ -205,6 +224,7 @@ async function main(): Promise<void> {
       .httpRoutes()
       .map((r) => `${r.methods.join('|') || '*'} /${r.route}`)
       .join(', ')}`,
+    `  Mail inbox http://${loopback}:${options.mailWebPort} (SMTP :${options.smtpPort}; nothing is sent out)`,
     '  Stop       Ctrl-C',
     '',
   ];

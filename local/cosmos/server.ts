@@ -6,6 +6,14 @@
 // disk. Mutating requests are applied one at a time so the journal order is the order in which
 // the in-memory state changed (appends are still group-committed).
 //
+// Transactional batches: cosmosdb-server runs a batch operation by operation and never rolls
+// back, whereas Azure Cosmos DB applies all of it or nothing. So, under the same serialisation,
+// the documents a batch writes are read first, and when the batch fails they are put back (and
+// nothing is journaled); the client gets what the service answers for a failed transactional
+// batch: 207 Multi-Status, the failing operation's status and 424 for every other operation.
+// A document put back has its former content but, being rewritten through the HTTP API, a new
+// _etag and _ts (documents the batch did not get to change keep theirs).
+//
 // Start: listen on the real port (the server builds its account on 'listening'), hold real
 // traffic, replay the journal in-process, rewrite the journal compactly, then serve.
 import { createHttpsServer } from '@vercel/cosmosdb-server';
@@ -122,17 +130,53 @@ export async function startCosmosServer(opts: CosmosServerOptions): Promise<Cosm
     );
   };
 
+  /** Runs one request against the in-memory server without a socket. */
+  const invoke: Invoke = (method, url, headers, body = '') =>
+    new Promise<CapturedResponse>((resolve) => {
+      const res = new CapturedResponse(resolve);
+      original(
+        fakeRequest(method, url, { host: hostHeader, ...headers }, Buffer.from(body, 'utf8')),
+        res as unknown as ServerResponse
+      );
+    });
+
   const handleMutation = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const method = req.method ?? 'POST';
     const url = req.url ?? '/';
     const batch = isTrue(req.headers['x-ms-cosmos-is-batch-request']);
+    const atomic = batch && isTrue(req.headers['x-ms-cosmos-batch-atomic']);
     const bodyText = batch ? fillBatchPartitionKeys(body.toString('utf8'), req.headers) : body.toString('utf8');
-    runExclusive((release) => {
+    const apply = (release: () => void, snapshot: BatchSnapshot | undefined) => {
       const originalEnd = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
       let ended = false;
       const wrappedEnd = (chunk?: unknown): ServerResponse => {
         if (ended) return res;
         ended = true;
+        if (snapshot && batchFailed(res.statusCode, chunk, atomic)) {
+          // Put back what the failed batch changed; nothing of it is journaled.
+          restoreBatch(invoke, snapshot).then(
+            () => {
+              let answer = chunk;
+              if (res.statusCode >= 200 && res.statusCode < 300) {
+                res.statusCode = 207;
+                answer = failedBatchResults(chunk);
+              }
+              release();
+              originalEnd(answer);
+            },
+            (error: unknown) => {
+              // The failed batch stays partly applied in memory, which the journal does not know.
+              const failure = new Error(
+                `could not roll back a failed batch ${method} ${url}: ${oneLine(errorMessage(error))}`
+              );
+              res.statusCode = 500;
+              originalEnd(JSON.stringify({ code: 'InternalServerError', message: failure.message }));
+              release();
+              journalFailure(failure);
+            }
+          );
+          return res;
+        }
         let entry: JournalEntry | undefined;
         try {
           entry = res.statusCode >= 200 && res.statusCode < 300 ? journalEntry(req, bodyText, batch, chunk) : undefined;
@@ -164,6 +208,34 @@ export async function startCosmosServer(opts: CosmosServerOptions): Promise<Cosm
       };
       (res as unknown as { end: unknown }).end = wrappedEnd;
       original(fakeRequest(method, url, req.headers, Buffer.from(bodyText, 'utf8')), res);
+    };
+    runExclusive((release) => {
+      if (!batch) {
+        apply(release, undefined);
+        return;
+      }
+      snapshotBatch(invoke, url, bodyText, req.headers).then(
+        (snapshot) => {
+          try {
+            apply(release, snapshot);
+          } catch (error) {
+            log(`cosmos: request handler threw: ${oneLine(errorMessage(error))}`);
+            release();
+          }
+        },
+        (error: unknown) => {
+          // Nothing was applied yet.
+          res.statusCode = 500;
+          res.setHeader('content-type', 'application/json');
+          res.end(
+            JSON.stringify({
+              code: 'InternalServerError',
+              message: `could not read the documents of batch ${method} ${url}: ${oneLine(errorMessage(error))}`,
+            })
+          );
+          release();
+        }
+      );
     });
   };
 
@@ -191,16 +263,6 @@ export async function startCosmosServer(opts: CosmosServerOptions): Promise<Cosm
   const port = await listen(server, opts.port, host);
   server.on('error', (error) => log(`cosmos: server error: ${oneLine(error.message)}`));
   hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-  /** Runs one request against the in-memory server without a socket. */
-  const invoke = (method: string, url: string, headers: Record<string, string>, body = '') =>
-    new Promise<CapturedResponse>((resolve) => {
-      const res = new CapturedResponse(resolve);
-      original(
-        fakeRequest(method, url, { host: hostHeader, ...headers }, Buffer.from(body, 'utf8')),
-        res as unknown as ServerResponse
-      );
-    });
 
   try {
     const started = Date.now();
@@ -381,9 +443,10 @@ function journalHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 }
 
 /**
- * The journal entry for a successful mutating request. cosmosdb-server applies a batch's
- * operations one by one without rolling back, so only the operations that succeeded (and are not
- * reads) are kept; a batch in which none of them changed anything is not journaled.
+ * The journal entry for a successful mutating request. Of a batch, only the operations that
+ * succeeded (and are not reads) are kept — all of them for a transactional batch, which reaches
+ * this point only when none failed; a batch in which none of them changed anything is not
+ * journaled.
  */
 function journalEntry(
   req: IncomingMessage,
@@ -409,6 +472,178 @@ function journalEntry(
   });
   if (applied.length === 0) return undefined;
   return { ...entry, body: JSON.stringify(applied) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactional batches
+
+/** A document a batch may write, addressed as the batch addresses it, and its state before. */
+interface BatchDocument {
+  id: string;
+  /** The x-ms-documentdb-partitionkey value, e.g. ["p"]. */
+  partitionKey: string;
+  before: Record<string, unknown> | undefined;
+}
+
+interface BatchSnapshot {
+  collUrl: string;
+  documents: BatchDocument[];
+}
+
+/**
+ * Reads every document a batch may write (reads need nothing): by the id an operation names and
+ * by its body's id, each in the partition the operation names and in the one its body falls into.
+ */
+async function snapshotBatch(
+  invoke: Invoke,
+  url: string,
+  bodyText: string,
+  headers: IncomingHttpHeaders
+): Promise<BatchSnapshot> {
+  const collUrl = url.split('?')[0]?.replace(/\/docs\/?$/, '') ?? url;
+  const snapshot: BatchSnapshot = { collUrl, documents: [] };
+  let operations: unknown;
+  try {
+    operations = JSON.parse(bodyText);
+  } catch {
+    return snapshot; // refused as a whole by cosmosdb-server
+  }
+  if (!Array.isArray(operations)) return snapshot;
+  const container = await invoke('GET', collUrl, {});
+  if (container.statusCode !== 200) return snapshot; // the batch fails with nothing applied
+  const parsed: unknown = JSON.parse(container.body ?? '{}');
+  const keyPath = isRecord(parsed) ? partitionKeyPath(parsed) : undefined;
+  const header = headers['x-ms-documentdb-partitionkey'];
+  const requestKey = Array.isArray(header) ? header[0] : header;
+
+  const seen = new Set<string>();
+  const add = (id: unknown, partitionKey: string | undefined) => {
+    if (typeof id !== 'string' || partitionKey === undefined) return;
+    const identity = documentIdentity(id, partitionKey);
+    if (identity === undefined || seen.has(identity)) return;
+    seen.add(identity);
+    snapshot.documents.push({ id, partitionKey, before: undefined });
+  };
+  for (const op of operations) {
+    if (!isRecord(op)) continue;
+    if (typeof op.operationType === 'string' && op.operationType.toLowerCase() === 'read') continue;
+    const opKey =
+      typeof op.partitionKey === 'string'
+        ? op.partitionKey
+        : op.partitionKey !== undefined
+          ? JSON.stringify(op.partitionKey)
+          : requestKey;
+    const resource = isRecord(op.resourceBody) ? op.resourceBody : undefined;
+    add(op.id, opKey);
+    add(resource?.id, opKey);
+    const bodyValue = resource && keyPath ? valueAt(resource, keyPath) : undefined;
+    if (bodyValue !== undefined) add(resource?.id, JSON.stringify([bodyValue]));
+  }
+  for (const document of snapshot.documents) document.before = await readDocument(invoke, collUrl, document);
+  return snapshot;
+}
+
+/** Deletes what the batch created or changed, then recreates what it changed or deleted. */
+async function restoreBatch(invoke: Invoke, snapshot: BatchSnapshot): Promise<void> {
+  const { collUrl } = snapshot;
+  const changed: Array<{ document: BatchDocument; now: Record<string, unknown> | undefined }> = [];
+  for (const document of snapshot.documents) {
+    const now = await readDocument(invoke, collUrl, document);
+    if (now?._etag !== document.before?._etag) changed.push({ document, now });
+  }
+  for (const { document, now } of changed) {
+    if (!now) continue;
+    const res = await invoke('DELETE', documentUrl(collUrl, document.id), {
+      'x-ms-documentdb-partitionkey': document.partitionKey,
+    });
+    if (res.statusCode !== 204) {
+      throw new Error(`deleting ${document.id} answered ${res.statusCode}: ${oneLine(res.body ?? '')}`);
+    }
+  }
+  for (const { document } of changed) {
+    if (!document.before) continue;
+    const res = await invoke(
+      'POST',
+      `${collUrl}/docs`,
+      { 'content-type': 'application/json', 'x-ms-documentdb-partitionkey': document.partitionKey },
+      JSON.stringify(omit(document.before, SYSTEM_PROPERTIES))
+    );
+    if (res.statusCode !== 201) {
+      throw new Error(`recreating ${document.id} answered ${res.statusCode}: ${oneLine(res.body ?? '')}`);
+    }
+  }
+}
+
+async function readDocument(
+  invoke: Invoke,
+  collUrl: string,
+  document: BatchDocument
+): Promise<Record<string, unknown> | undefined> {
+  // enablecrosspartition skips cosmosdb-server's own partition check, which mishandles nested
+  // partition key paths; the document is still looked up by id within the given partition.
+  const res = await invoke('GET', documentUrl(collUrl, document.id), {
+    'x-ms-documentdb-partitionkey': document.partitionKey,
+    'x-ms-documentdb-query-enablecrosspartition': 'true',
+  });
+  if (res.statusCode === 404) return undefined;
+  const body: unknown = res.statusCode === 200 ? JSON.parse(res.body ?? 'null') : undefined;
+  if (!isRecord(body)) {
+    throw new Error(`reading ${document.id} answered ${res.statusCode}: ${oneLine(res.body ?? '')}`);
+  }
+  return body;
+}
+
+function documentUrl(collUrl: string, id: string): string {
+  return `${collUrl}/docs/${encodeURIComponent(id)}`;
+}
+
+/** The document a (id, partition key header) pair resolves to in cosmosdb-server, as a string. */
+function documentIdentity(id: string, partitionKey: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(partitionKey);
+  } catch {
+    return undefined; // cosmosdb-server cannot address it either
+  }
+  let value = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (typeof value === 'object' && value !== null) value = id; // no partition key: the id
+  return JSON.stringify([id, value ?? null]);
+}
+
+/**
+ * Whether a batch must be undone: any batch refused as a whole (non-2xx; cosmosdb-server may have
+ * applied operations before refusing), and a transactional one in which any operation failed.
+ */
+function batchFailed(statusCode: number, chunk: unknown, atomic: boolean): boolean {
+  if (statusCode < 200 || statusCode >= 300) return true;
+  if (!atomic) return false;
+  const results = parseResults(chunk);
+  return !results || results.some((result) => resultStatus(result) >= 400);
+}
+
+/**
+ * What Azure Cosmos DB answers for a failed transactional batch (with HTTP 207): the first failed
+ * operation keeps its status, every other one is 424 Failed Dependency.
+ */
+function failedBatchResults(chunk: unknown): string {
+  const results = parseResults(chunk) ?? [];
+  const failing = results.findIndex((result) => resultStatus(result) >= 400);
+  return JSON.stringify(
+    results.map((result, index) => (index === failing ? result : { statusCode: 424, requestCharge: 0 }))
+  );
+}
+
+function parseResults(chunk: unknown): unknown[] | undefined {
+  try {
+    const results: unknown = JSON.parse(String(chunk));
+    return Array.isArray(results) ? results : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resultStatus(result: unknown): number {
+  return isRecord(result) && typeof result.statusCode === 'number' ? result.statusCode : 0;
 }
 
 function isJournalEntry(value: unknown): boolean {

@@ -44,6 +44,11 @@ export interface DocumentStore {
   ): Promise<Versioned<T> | undefined>;
   /** All writes of one call land together or not at all (a transactional batch when more than one). */
   write(container: ContainerName, partitionKey: string, operations: WriteOperation[]): Promise<string[]>;
+  /**
+   * A query inside one partition. The query must filter on the partition key with the parameter `@pk`
+   * (e.g. `WHERE c.countryCode = @pk AND ...`), which the store binds to `partitionKey`: Cosmos then
+   * serves it from that partition alone, and the local server, which ignores the partition header, too.
+   */
   query<T extends StoredDocument>(
     container: ContainerName,
     partitionKey: string,
@@ -51,4 +56,17 @@ export interface DocumentStore {
     page?: { maxItems?: number; continuation?: string }
   ): Promise<Page<T>>;
   queryAcrossPartitions<T extends StoredDocument>(container: ContainerName, spec: QuerySpec): Promise<T[]>;
+}
+
+export class PartitionFilterMissingError extends Error {
+  override name = 'PartitionFilterMissingError';
+  constructor(query: string) {
+    super(`A partition query must filter on the partition key with @pk: ${query}`);
+  }
+}
+
+/** Binds `@pk` and checks the query uses it (see DocumentStore.query). */
+export function bindPartition(spec: QuerySpec, partitionKey: string): QuerySpec {
+  if (!/@pk\b/.test(spec.query)) throw new PartitionFilterMissingError(spec.query);
+  return { query: spec.query, parameters: [...(spec.parameters ?? []), { name: '@pk', value: partitionKey }] };
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { azuriteConnectionString } from '../../local/dataDir';
+import { cosmosContainers } from '../../shared/config/cosmosContainers';
 import type { HealthReport } from '../../shared/app/checkHealth';
 import {
   launch,
@@ -55,6 +56,7 @@ describe('the local platform (npm start)', () => {
     expect(first.output()).toMatch(/Health\s+http:\/\/127\.0\.0\.1:\d+\/api\/health/);
     expect(first.output()).toContain(`Data       ${dir}`);
     expect(first.output()).toMatch(/Stop\s+Ctrl-C/);
+    expect(first.output()).toMatch(/Mail inbox http:\/\/127\.0\.0\.1:\d+/);
 
     const health = await fetch(`${first.base}/health`);
     expect(health.status).toBe(200);
@@ -65,13 +67,7 @@ describe('the local platform (npm start)', () => {
     // The declared containers exist.
     const before = clients(dir, first);
     const { resources: containers } = await before.cosmos.database('slcp').containers.readAll().fetchAll();
-    expect(containers.map((c) => c.id).sort()).toEqual([
-      'audit',
-      'countryProgrammes',
-      'cycles',
-      'factories',
-      'selfAssessments',
-    ]);
+    expect(containers.map((c) => c.id).sort()).toEqual(cosmosContainers.map((c) => c.name).sort());
 
     // Acknowledged writes: a document and a blob.
     const factories = before.cosmos.database('slcp').container('factories');

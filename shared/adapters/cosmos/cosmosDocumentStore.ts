@@ -1,13 +1,14 @@
 import type { CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
 import type { ContainerName } from '../../config/cosmosContainers';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type {
-  DocumentStore,
-  Page,
-  QuerySpec,
-  StoredDocument,
-  Versioned,
-  WriteOperation,
+import {
+  bindPartition,
+  type DocumentStore,
+  type Page,
+  type QuerySpec,
+  type StoredDocument,
+  type Versioned,
+  type WriteOperation,
 } from '../../ports/documentStore';
 import { countCosmosRoundTrip } from '../requestMetrics';
 
@@ -127,7 +128,7 @@ export function cosmosDocumentStore(client: () => Promise<CosmosClient>, databas
     ): Promise<Page<T>> {
       const c = await container(name);
       countCosmosRoundTrip();
-      const iterator = c.items.query<Record<string, unknown>>(spec, {
+      const iterator = c.items.query<Record<string, unknown>>(bindPartition(spec, partitionKey), {
         partitionKey,
         maxItemCount: page.maxItems ?? 100,
         ...(page.continuation ? { continuationToken: page.continuation } : {}),

@@ -1,5 +1,5 @@
 import type { Transporter } from 'nodemailer';
-import type { EmailMessage, EmailSender } from '../../ports/email';
+import type { EmailSender } from '../../ports/email';
 
 export interface SmtpEmailSenderConfig {
   /** The SMTP server (on the local host: the mail sink on loopback). */

@@ -2,12 +2,21 @@ import { randomUUID } from 'node:crypto';
 import cosmosQuery from '@zeit/cosmosdb-query';
 import { cosmosContainers, type ContainerName } from '../../config/cosmosContainers';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { DocumentStore, Page, QuerySpec, StoredDocument, WriteOperation } from '../../ports/documentStore';
+import {
+  bindPartition,
+  type DocumentStore,
+  type Page,
+  type QuerySpec,
+  type StoredDocument,
+  type WriteOperation,
+} from '../../ports/documentStore';
 import { countCosmosRoundTrip } from '../requestMetrics';
 
 interface Entry {
   doc: StoredDocument;
   etag: string;
+  /** A resource id in insertion order, as Cosmos keeps one: the query engine pages by it. */
+  rid: string;
 }
 
 /**
@@ -25,6 +34,12 @@ export function memoryDocumentStore(): DocumentStore & { size(): number } {
     return map;
   };
   const clone = <T>(value: T): T => structuredClone(value);
+  let nextRid = 0;
+  const withRid = (entry: Entry) => ({ ...clone(entry.doc), _rid: entry.rid });
+  const withoutRid = <T>(doc: T): T => {
+    const { _rid: _ignored, ...rest } = doc as Record<string, unknown>;
+    return rest as T;
+  };
 
   return {
     size: () => [...partitions.values()].reduce((n, p) => n + p.size, 0),
@@ -60,7 +75,7 @@ export function memoryDocumentStore(): DocumentStore & { size(): number } {
           etags.push('');
         } else {
           const etag = `"${randomUUID()}"`;
-          staged.set(id, { doc: clone(op.doc), etag });
+          staged.set(id, { doc: clone(op.doc), etag, rid: existing?.rid ?? String(++nextRid).padStart(12, '0') });
           etags.push(etag);
         }
       }
@@ -76,21 +91,24 @@ export function memoryDocumentStore(): DocumentStore & { size(): number } {
       page: { maxItems?: number; continuation?: string } = {}
     ): Promise<Page<T>> {
       countCosmosRoundTrip();
-      const docs = [...partition(container, pk).values()].map((e) => clone(e.doc));
-      const { result, continuation } = cosmosQuery(spec.query).exec(docs, {
-        parameters: spec.parameters ?? [],
+      const docs = [...partition(container, pk).values()].map(withRid);
+      const bound = bindPartition(spec, pk);
+      const { result, continuation } = cosmosQuery(bound.query).exec(docs, {
+        parameters: bound.parameters ?? [],
         maxItemCount: page.maxItems ?? 100,
         ...(page.continuation ? { continuation: { token: page.continuation } } : {}),
       }) as { result: T[]; continuation: { token: string } | null };
-      return { items: result, continuation: continuation?.token ?? undefined };
+      return { items: result.map(withoutRid), continuation: continuation?.token ?? undefined };
     },
 
     async queryAcrossPartitions<T extends StoredDocument>(container: ContainerName, spec: QuerySpec): Promise<T[]> {
       countCosmosRoundTrip(true);
       const docs = [...partitions.entries()]
         .filter(([key]) => key.startsWith(`${container}\u0000`))
-        .flatMap(([, p]) => [...p.values()].map((e) => clone(e.doc)));
-      return (cosmosQuery(spec.query).exec(docs, { parameters: spec.parameters ?? [] }) as { result: T[] }).result;
+        .flatMap(([, p]) => [...p.values()].map(withRid));
+      return (cosmosQuery(spec.query).exec(docs, { parameters: spec.parameters ?? [] }) as { result: T[] }).result.map(
+        withoutRid
+      );
     },
   };
 }
