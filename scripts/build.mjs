@@ -38,8 +38,10 @@ export async function buildAll({ quiet = false } = {}) {
       entryPoints: {
         main: 'local/main.ts',
         'cosmos-child': 'local/cosmos/child.ts',
+        'mail-child': 'local/mail/child.ts',
         'parent-watch': 'local/processes/parentWatch.ts',
         bench: 'bench/run.ts',
+        token: 'local/cli/token.ts',
       },
       outdir: 'dist/local',
       bundle: true,
