@@ -1,4 +1,5 @@
 import { azuriteConnectionString, type LocalSecrets } from './dataDir';
+import { identityEnvironment, localIdentitySettings } from './identity/devIdentityProvider';
 
 export interface LocalEndpoints {
   /** The address the local servers listen on. */
@@ -12,8 +13,6 @@ export interface LocalEndpoints {
   smtpPort: number;
 }
 
-export const localIdentityAudience = 'api://bw-slcp-data-sharing';
-
 /** The app settings that make the function app use the local servers (what `npm start` gives it). */
 export function localAppEnvironment(
   endpoints: LocalEndpoints,
@@ -22,7 +21,6 @@ export function localAppEnvironment(
 ): Record<string, string> {
   const host = endpoints.host === '0.0.0.0' ? '127.0.0.1' : endpoints.host;
   const api = `http://${host}:${endpoints.apiPort}`;
-  const issuer = `${api}/api/_dev/identity`;
   return {
     LOCAL_COSMOS_ENDPOINT: `https://${host}:${endpoints.cosmosPort}/`,
     LOCAL_COSMOS_KEY: secrets.cosmosKey,
@@ -32,9 +30,7 @@ export function localAppEnvironment(
       { blob: endpoints.blobPort, queue: endpoints.queuePort, table: endpoints.tablePort },
       secrets
     ),
-    IDENTITY_ISSUER: issuer,
-    IDENTITY_AUDIENCE: localIdentityAudience,
-    IDENTITY_JWKS_URI: `${issuer}/keys`,
+    ...identityEnvironment(localIdentitySettings(`${api}/api`)),
     GATEWAY_BASE_URL: `http://${host}:${endpoints.gatewayPort}`,
     GATEWAY_SHARED_SECRET: secrets.gatewaySharedSecret,
     PUBLIC_API_BASE_URL: `${api}/api`,

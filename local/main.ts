@@ -8,6 +8,8 @@ import { azureIdentitySettingNames, ConfigurationError, loadSettings } from '../
 import { clockStateFile, LocalClock } from './clock';
 import { provisionCosmos } from './cosmos/provision';
 import { prepareDataDir } from './dataDir';
+import { createIdentityDevRouter, startDevIdentityProvider } from './identity/devIdentityProvider';
+import { demoUsers, describeDemoUsers } from './seed/demoUsers';
 import { localAppEnvironment } from './appEnvironment';
 import { HostStartError } from './errors';
 import { LocalHost } from './host';
@@ -84,6 +86,17 @@ async function main(): Promise<void> {
   // The app validates the same settings when it loads; checking them first gives the same one-line
   // message before anything is started.
   const settings = loadSettings(process.env);
+  if (options.port === 0) {
+    throw new HostStartError('--port 0 is not supported: the local token issuer URL names the API port; choose a port');
+  }
+  // The development identity provider (local only): signs Entra-ID-shaped tokens for the demo users with
+  // a key kept in <data>/identity; the app fetches its keys from IDENTITY_JWKS_URI as it does Entra ID's.
+  const identityProvider = await startDevIdentityProvider({
+    dataDir: data.root,
+    issuer: settings.identity.issuer,
+    audience: settings.identity.audience,
+    clock,
+  });
 
   const parentWatch = join(__dirname, 'parent-watch.js');
   const log = (line: string) => say(`${clock.now().toISOString()} ${line}`);
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
     functionAppDirectory: repoRoot,
     clock,
     verbose: options.verbose,
+    devRouters: [createIdentityDevRouter(identityProvider, demoUsers)],
   });
   let shuttingDown = false;
   const shutdown = async (code: number) => {
@@ -211,12 +225,16 @@ async function main(): Promise<void> {
 
   const loopback = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   const base = `http://${loopback}:${host.port}/${routePrefix()}`;
+  const portFlag = host.port === 7071 ? '' : ` --port ${host.port}`;
   const lines = [
     '',
     'Better Work SLCP data sharing: local platform is up',
     `  API        ${base}`,
     `  Health     ${base}/health`,
     `  Clock      ${clock.mode}, now ${clock.now().toISOString()}${clock.mode === 'virtual' ? ` (move it: POST ${base}/_dev/clock {"advance":"P30D"})` : ' (npm start -- --virtual-clock to move it)'}`,
+    `  Identity   ${settings.identity.issuer} (development sign-in; audience ${settings.identity.audience})`,
+    `  Token      npm run -s token -- <user>${portFlag}, e.g. curl -H "Authorization: Bearer $(npm run -s token -- fm-bd-1${portFlag})" ${base}/...`,
+    ...describeDemoUsers().map((line, i) => `  ${i === 0 ? 'Users     ' : '          '} ${line}`),
     `  Data       ${data.root} (kept across restarts; delete it to start empty)`,
     `  Cosmos     ${cosmosEndpoint} (certificate ${data.cosmosCaFile})`,
     `  Storage    Azurite blob :${options.blobPort}, queue :${options.queuePort}, table :${options.tablePort}`,

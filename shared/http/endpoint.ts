@@ -3,6 +3,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { ZodType } from 'zod';
 import { z } from './openapi';
+import { bearerChallenge } from '../adapters/identity/tokenVerifier';
 import { withRequestMetrics } from '../adapters/requestMetrics';
 import type { Principal, Role } from '../domain/access/roles';
 import {
@@ -155,7 +156,7 @@ function mapError(error: unknown, context: InvocationContext): HttpResponseInit 
   if (error instanceof RequestProblem) return problemResponse(error.problem, error.headers);
   if (error instanceof UnauthenticatedError) {
     return problemResponse(problemDetails(401, error.message), {
-      'www-authenticate': `Bearer error="invalid_token", error_description="${error.message.replace(/"/g, "'")}"`,
+      'www-authenticate': bearerChallenge(error.message),
     });
   }
   if (error instanceof ValidationError)

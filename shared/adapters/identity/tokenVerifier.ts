@@ -124,7 +124,7 @@ function reasonFor(error: unknown): string {
       return 'token expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
       const claim = (error as { claim?: unknown }).claim;
-      if (claim === 'nbf' || claim === 'iat') return 'token not yet valid';
+      if (claim === 'nbf') return 'token not yet valid';
       if (claim === 'iss') return 'wrong issuer';
       if (claim === 'aud') return 'wrong audience';
       if (claim === 'exp') return 'token has no expiry';
