@@ -8,6 +8,7 @@ import { azureIdentitySettingNames, ConfigurationError, loadSettings } from '../
 import { clockStateFile, LocalClock } from './clock';
 import { provisionCosmos } from './cosmos/provision';
 import { prepareDataDir } from './dataDir';
+import { startGatewaySimulator, type GatewaySimulator } from './gateway/simulator';
 import { createIdentityDevRouter, startDevIdentityProvider } from './identity/devIdentityProvider';
 import { demoUsers, describeDemoUsers } from './seed/demoUsers';
 import { localAppEnvironment } from './appEnvironment';
@@ -168,6 +169,9 @@ async function main(): Promise<void> {
     verbose: options.verbose,
     devRouters: [createIdentityDevRouter(identityProvider, demoUsers)],
   });
+  // The SLCP Gateway simulator: its own HTTP server on --gateway-port, in this process so that it shares
+  // the project clock; its approvals and callback retries are due on the host's scheduler.
+  let gateway: GatewaySimulator | undefined;
   let shuttingDown = false;
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
@@ -178,6 +182,7 @@ async function main(): Promise<void> {
     } catch (error) {
       say(`error while stopping the function app: ${(error as Error).message}`);
     }
+    await gateway?.close().catch((error: Error) => say(`error while stopping the Gateway simulator: ${error.message}`));
     await stopChildren();
     say('stopped');
     process.exit(code);
@@ -215,10 +220,20 @@ async function main(): Promise<void> {
       caFile: data.cosmosCaFile,
       databaseName: settings.cosmos.databaseName,
     });
+    gateway = await startGatewaySimulator({
+      host: options.host,
+      port: options.gatewayPort,
+      secret: settings.gateway.sharedSecret,
+      clock,
+      dataDir: data.root,
+      log,
+    });
+    host.scheduler.add(gateway.wakeups);
     await host.loadApp(() => import(pathToFileURL(entry).href));
     await host.start();
   } catch (error) {
     await host.stop().catch(() => undefined);
+    await gateway?.close().catch(() => undefined);
     await stopChildren();
     throw error;
   }
@@ -242,6 +257,7 @@ async function main(): Promise<void> {
       .httpRoutes()
       .map((r) => `${r.methods.join('|') || '*'} /${r.route}`)
       .join(', ')}`,
+    `  Gateway    ${gateway.baseUrl}/facility-registration (SLCP Gateway simulator; approves 2 days after a submission, on the clock; ${gateway.baseUrl}/_sim/registrations)`,
     `  Mail inbox http://${loopback}:${options.mailWebPort} (SMTP :${options.smtpPort}; nothing is sent out)`,
     '  Stop       Ctrl-C',
     '',
