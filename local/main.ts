@@ -8,6 +8,9 @@ import { azureIdentitySettingNames, ConfigurationError, loadSettings } from '../
 import { clockStateFile, LocalClock } from './clock';
 import { provisionCosmos } from './cosmos/provision';
 import { prepareDataDir } from './dataDir';
+import { seedDemoData } from './seed/seedDemoData';
+import { createCosmosClient } from '../shared/adapters/cosmos/cosmosClient';
+import { cosmosDocumentStore } from '../shared/adapters/cosmos/cosmosDocumentStore';
 import { startGatewaySimulator, type GatewaySimulator } from './gateway/simulator';
 import { createIdentityDevRouter, startDevIdentityProvider } from './identity/devIdentityProvider';
 import { demoUsers, describeDemoUsers } from './seed/demoUsers';
@@ -220,6 +223,16 @@ async function main(): Promise<void> {
       caFile: data.cosmosCaFile,
       databaseName: settings.cosmos.databaseName,
     });
+    // Demo data (idempotent): country programmes, the demo users' directory entries, factories at every stage.
+    const seedClient = createCosmosClient(settings);
+    try {
+      await seedDemoData(
+        cosmosDocumentStore(() => seedClient, settings.cosmos.databaseName),
+        clock
+      );
+    } finally {
+      (await seedClient).dispose();
+    }
     gateway = await startGatewaySimulator({
       host: options.host,
       port: options.gatewayPort,

@@ -9,6 +9,10 @@ import type { HealthProbe } from './ports/health';
 import type { DocumentStore } from './ports/documentStore';
 import { cosmosDocumentStore } from './adapters/cosmos/cosmosDocumentStore';
 import { createTokenVerifier, type TokenVerifier } from './adapters/identity/tokenVerifier';
+import { azureCredential } from './adapters/azureCredential';
+import { createAcsEmailSender } from './adapters/email/acsEmailSender';
+import { createSmtpEmailSender } from './adapters/email/smtpEmailSender';
+import type { EmailSender } from './ports/email';
 
 /** The composition root: the ports the use cases need, built once per process from the settings. */
 export interface Platform {
@@ -19,6 +23,8 @@ export interface Platform {
   healthProbes: readonly HealthProbe[];
   store: DocumentStore;
   tokenVerifier: TokenVerifier;
+  /** Email through ACS in Azure, the local SMTP sink locally; built on the first send. */
+  emailSender: EmailSender;
 }
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -35,6 +41,19 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 export function createPlatform(settings: Settings, clock: Clock = resolveClock()): Platform {
   const cosmos = once(() => createCosmosClient(settings));
   const blobService = once(() => createBlobServiceClient(settings));
+  const emailSender = once(async (): Promise<EmailSender> =>
+    settings.mode === 'azure'
+      ? createAcsEmailSender({
+          endpoint: settings.email.endpoint,
+          senderAddress: settings.email.senderAddress,
+          credential: await azureCredential(settings),
+        })
+      : createSmtpEmailSender({
+          host: settings.email.host,
+          port: settings.email.port,
+          from: `Better Work SLCP <${settings.email.senderAddress}>`,
+        })
+  );
   return {
     settings,
     clock,
@@ -43,6 +62,7 @@ export function createPlatform(settings: Settings, clock: Clock = resolveClock()
     healthProbes: [cosmosHealthProbe(cosmos, settings.cosmos.databaseName), storageHealthProbe(blobService)],
     store: cosmosDocumentStore(cosmos, settings.cosmos.databaseName),
     tokenVerifier: createTokenVerifier({ ...settings.identity, clock }),
+    emailSender: { send: async (message) => (await emailSender()).send(message) },
   };
 }
 

@@ -25,13 +25,21 @@ export const cosmosContainers = [
     purpose:
       'a factory and everything written with it atomically: cycles, invitations, audit events, outbox emails; ' +
       'factory ids start with the country code, so every factory request knows its partition, and staff list a country in one partition',
-    indexedPaths: ['/type/?', '/factoryId/?', '/name/?', '/status/?', '/at/?', '/gatewayFacilityId/?'],
+    indexedPaths: [
+      '/type/?',
+      '/factoryId/?',
+      '/name/?',
+      '/status/?',
+      '/at/?',
+      '/gatewayFacilityId/?',
+      '/nextAttemptAt/?',
+    ],
   },
   {
     name: 'users',
     partitionKey: '/userId',
     purpose: 'the user directory (what each person may see) and their portal notifications',
-    indexedPaths: ['/type/?', '/read/?', '/at/?'],
+    indexedPaths: ['/userId/?', '/type/?', '/read/?', '/at/?'],
   },
   {
     name: 'gatewayLinks',

@@ -32,7 +32,11 @@ export function closedObject<S extends ZodRawShape>(shape: S) {
 }
 
 const calendarDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
-const email = z.string().trim().max(254).pipe(z.email({ error: 'must be an email address' }));
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'must be an email address' }));
 
 // ---------------------------------------------------------------------------------------------------
 // Path and query
@@ -356,7 +360,9 @@ export const profileView = z
       .object({ signedAt: z.string(), signedBy: z.string(), validUntil: z.string(), current: z.boolean() })
       .nullable(),
   })
-  .openapi('Profile', { description: 'R10: "100 % complete" needs every counted field and a signature under a year old' });
+  .openapi('Profile', {
+    description: 'R10: "100 % complete" needs every counted field and a signature under a year old',
+  });
 
 export const signTermsBody = closedObject({
   accept: z.literal(true, { error: 'must be true: you accept the Terms & Conditions' }),

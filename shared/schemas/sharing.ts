@@ -87,7 +87,9 @@ export const gatewayConnectResponseSchema = z
   })
   .openapi('GatewayRegistrationLink');
 
-export const linkGatewayBodySchema = z.strictObject({ gatewayFacilityId: gatewayFacilityIdSchema }).openapi('GatewayLink');
+export const linkGatewayBodySchema = z
+  .strictObject({ gatewayFacilityId: gatewayFacilityIdSchema })
+  .openapi('GatewayLink');
 
 export const gatewayCallbackAckSchema = z
   .object({

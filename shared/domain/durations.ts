@@ -1,0 +1,30 @@
+// The durations the rules speak of, each declared once, as ISO 8601 (added on the UTC calendar).
+// Rules read them through `addRuleDuration`, never with their own arithmetic.
+import { addIsoDuration, parseIsoDuration, type IsoDuration } from './isoDuration';
+
+export const ruleDurations = {
+  /** R10: a Terms & Conditions signature lasts one year ("signature is on an annual basis", G: D). */
+  termsValidity: 'P1Y',
+  /** R7: an invitation link to set up the factory account expires after seven days. */
+  invitationValidity: 'P7D',
+} as const satisfies Record<string, string>;
+
+export type RuleDurationName = keyof typeof ruleDurations;
+
+const parsed = new Map<RuleDurationName, IsoDuration>();
+
+/** The duration `name` as parsed; a declaration that is not ISO 8601 fails loudly on first use. */
+export function ruleDuration(name: RuleDurationName): IsoDuration {
+  let duration = parsed.get(name);
+  if (!duration) {
+    duration = parseIsoDuration(ruleDurations[name]);
+    if (!duration) throw new Error(`ruleDurations.${name} (${ruleDurations[name]}) is not an ISO 8601 duration`);
+    parsed.set(name, duration);
+  }
+  return duration;
+}
+
+/** `from` plus the rule duration `name`, on the UTC calendar (P1Y from 29 February is 28 February). */
+export function addRuleDuration(from: Date, name: RuleDurationName): Date {
+  return addIsoDuration(from, ruleDuration(name));
+}
