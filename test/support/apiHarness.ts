@@ -1,0 +1,191 @@
+// The function app in-process for API tests: the real function registrations (functions/index) loaded
+// into the local Functions host and served over real HTTP, a real local Cosmos server reached through the
+// real SDK, and ES256 bearer tokens for the demo users from the development identity provider, whose keys
+// (JWKS) the app fetches over HTTP. Importing this module registers the two module mocks it needs
+// (`@azure/functions-core` answered by the local host, `jose` loaded by Node itself), so a test file
+// only calls `startApiHarness()` in `beforeAll` and `stop()` in `afterAll`.
+
+// jose is ESM only and jest runs the suites as CommonJS: load the real jose with Node's own loader.
+jest.mock('jose', () => process.getBuiltinModule('node:module').createRequire(__filename)('jose'));
+
+import type { Database } from '@azure/cosmos';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localAppEnvironment } from '../../local/appEnvironment';
+import { LocalClock } from '../../local/clock';
+import type { CoreApi } from '../../local/core/coreApi';
+import { provisionCosmos } from '../../local/cosmos/provision';
+import { CERT_FILE, startCosmosServer, type CosmosServer } from '../../local/cosmos/server';
+import { LocalHost } from '../../local/host';
+import {
+  localIdentityAudience,
+  startDevIdentityProvider,
+  type DevIdentityProvider,
+} from '../../local/identity/devIdentityProvider';
+import { findDemoUser, type DemoUser } from '../../local/seed/demoUsers';
+import { cosmosContainers, defaultCosmosDatabaseName } from '../../shared/config/cosmosContainers';
+import type { Clock } from '../../shared/ports/clock';
+import type { DocumentStore } from '../../shared/ports/documentStore';
+
+let mockCoreApi: CoreApi | undefined;
+jest.mock(
+  '@azure/functions-core',
+  () =>
+    new Proxy(
+      {},
+      { get: (_target, property) => (mockCoreApi as unknown as Record<string | symbol, unknown>)[property] }
+    ),
+  { virtual: true }
+);
+
+export interface ApiHarnessOptions {
+  /** Writes the data the test needs, through the app's own store, before the host serves requests. */
+  seed?: (store: DocumentStore, clock: Clock) => Promise<void>;
+  /**
+   * Fire timer triggers (the outbox delivery every minute) on the clock; off by default, so nothing
+   * changes the data between a test's requests.
+   */
+  timers?: boolean;
+  /** Where the host's log lines go; dropped by default. */
+  writeLine?: (line: string) => void;
+}
+
+export interface ApiHarness {
+  /** `http://127.0.0.1:<port>/api` */
+  base: string;
+  /** A bearer token for a demo user (`fm-bd-1`, `admin`, ... see local/seed/demoUsers.ts). */
+  tokenFor(userKey: string, override?: Partial<DemoUser>): Promise<string>;
+  /** The app's own document store (the same client the functions use). */
+  store: DocumentStore;
+  /** The app's database, for queries a test needs beyond the store (ETags, cross-container checks). */
+  database(): Promise<Database>;
+  /** Every document of every container as `container/id@etag`, sorted: equal before and after = nothing written. */
+  fingerprint(): Promise<string[]>;
+  clock: LocalClock;
+  host: LocalHost;
+  stop(): Promise<void>;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'api-harness-'));
+  const savedEnv = { ...process.env };
+  const clock = new LocalClock('virtual');
+  const host = new LocalHost({
+    host: '127.0.0.1',
+    port: 0,
+    routePrefix: 'api',
+    maxRequestBodyBytes: 1024 * 1024,
+    functionAppDirectory: dataDir,
+    clock,
+    writeLine: options.writeLine ?? (() => undefined),
+  });
+  let cosmos: CosmosServer | undefined;
+  let jwksServer: Server | undefined;
+  let started = false;
+
+  const stop = async (): Promise<void> => {
+    try {
+      if (started) await host.stop();
+      if (mockCoreApi === host.coreApi) mockCoreApi = undefined;
+      await cosmos?.close();
+      if (jwksServer) await new Promise((resolve) => jwksServer!.close(resolve));
+    } finally {
+      process.env = savedEnv;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    cosmos = await startCosmosServer({ port: 0, dataDir: join(dataDir, 'cosmos') });
+    const caFile = join(dataDir, 'cosmos', CERT_FILE);
+    const cosmosKey = randomBytes(64).toString('base64');
+    await provisionCosmos({
+      endpoint: cosmos.endpoint,
+      key: cosmosKey,
+      caFile,
+      databaseName: defaultCosmosDatabaseName,
+    });
+
+    // The identity provider's keys, served over HTTP where the app's token verifier fetches them.
+    const published: { idp?: DevIdentityProvider } = {};
+    const keysServer = createServer((req, res) => {
+      if (req.url === '/identity/keys' && published.idp) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published.idp.jwks()));
+      } else res.writeHead(404).end();
+    });
+    jwksServer = keysServer;
+    await new Promise<void>((resolve) => keysServer.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(keysServer.address() as AddressInfo).port}/identity`;
+    const idp = await startDevIdentityProvider({ dataDir, issuer, audience: localIdentityAudience, clock });
+    published.idp = idp;
+
+    Object.assign(
+      process.env,
+      localAppEnvironment(
+        {
+          host: '127.0.0.1',
+          apiPort: 1,
+          cosmosPort: Number(new URL(cosmos.endpoint).port),
+          blobPort: 1,
+          queuePort: 1,
+          tablePort: 1,
+          gatewayPort: 1,
+          smtpPort: 1,
+        },
+        {
+          layoutVersion: 1,
+          azuriteAccountName: 'bwslcptest',
+          azuriteAccountKey: randomBytes(64).toString('base64'),
+          cosmosKey,
+          gatewaySharedSecret: randomBytes(32).toString('base64url'),
+        },
+        caFile
+      ),
+      { IDENTITY_ISSUER: issuer, IDENTITY_JWKS_URI: idp.jwksUri, PORTAL_BASE_URL: 'https://portal.example.org' }
+    );
+
+    mockCoreApi = host.coreApi;
+    await host.loadApp(() => import('../../functions/index'));
+    // The same module instance the functions use: its platform is the app's.
+    const { platform } = await import('../../shared/composition');
+    const app = platform();
+    if (options.seed) await options.seed(app.store, clock);
+    await host.start();
+    started = true;
+    if (!options.timers) await host.scheduler.stop();
+
+    const database = async () => (await app.cosmos()).database(app.settings.cosmos.databaseName);
+    return {
+      base: `http://127.0.0.1:${host.port}/api`,
+      tokenFor: async (userKey, override = {}) => {
+        const user = findDemoUser(userKey);
+        if (!user) throw new Error(`There is no demo user ${userKey}.`);
+        return idp.mint({ ...user, ...override });
+      },
+      store: app.store,
+      database,
+      fingerprint: async () => {
+        const db = await database();
+        const rows: string[] = [];
+        for (const { name } of cosmosContainers) {
+          const { resources } = await db
+            .container(name)
+            .items.query<{ id: string; _etag: string }>('SELECT c.id, c._etag FROM c')
+            .fetchAll();
+          for (const r of resources) rows.push(`${name}/${r.id}@${r._etag}`);
+        }
+        return rows.sort();
+      },
+      clock,
+      host,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
