@@ -18,10 +18,30 @@ const pollIntervalMs = 100;
 export interface RunningPlatform {
   pid: number;
   port: number;
+  /** Every port the platform was given (all free loopback ports picked by the runner). */
+  ports: PlatformPorts;
+  /** The platform's data directory (inside the runner's temporary directory, removed afterwards). */
+  dataDir: string;
   /** From spawn to the first 200 of GET /api/health. */
   startToHealthyMs: number;
   healthUrl: string;
   logFile: string;
+}
+
+export interface PlatformPorts {
+  port: number;
+  cosmos: number;
+  blob: number;
+  queue: number;
+  table: number;
+  gateway: number;
+  smtp: number;
+  mailWeb: number;
+}
+
+export interface PlatformOptions {
+  /** More `npm start` flags, e.g. `--virtual-clock`. */
+  extraArgs?: readonly string[];
 }
 
 export interface StopReport {
@@ -94,33 +114,46 @@ function exited(child: ChildProcess): boolean {
  */
 export async function withPlatform<T>(
   repoRoot: string,
-  use: (platform: RunningPlatform) => Promise<T>
+  use: (platform: RunningPlatform) => Promise<T>,
+  options: PlatformOptions = {}
 ): Promise<{ result: T; stop: StopReport }> {
-  const [port, cosmosPort, blobPort, queuePort, tablePort] = (await freePorts(5)) as [
+  const [port, cosmos, blob, queue, table, gateway, smtp, mailWeb] = (await freePorts(8)) as [
+    number,
+    number,
+    number,
     number,
     number,
     number,
     number,
     number,
   ];
+  const ports: PlatformPorts = { port, cosmos, blob, queue, table, gateway, smtp, mailWeb };
   const tmp = mkdtempSync(join(tmpdir(), 'bench-platform-'));
   liveTmpDirs.add(tmp);
   const logFile = join(tmp, 'platform.log');
+  const dataDir = join(tmp, 'data');
   const args = [
     'start',
     '--',
     '--data-dir',
-    join(tmp, 'data'),
+    dataDir,
     '--port',
     String(port),
     '--cosmos-port',
-    String(cosmosPort),
+    String(cosmos),
     '--blob-port',
-    String(blobPort),
+    String(blob),
     '--queue-port',
-    String(queuePort),
+    String(queue),
     '--table-port',
-    String(tablePort),
+    String(table),
+    '--gateway-port',
+    String(gateway),
+    '--smtp-port',
+    String(smtp),
+    '--mail-web-port',
+    String(mailWeb),
+    ...(options.extraArgs ?? []),
   ];
   // The platform logs to a file: a pipe would have to be drained by this process, costing it CPU under load.
   const logFd = openSync(logFile, 'w');
@@ -161,7 +194,7 @@ export async function withPlatform<T>(
       }
       await sleep(pollIntervalMs);
     }
-    const result = await use({ pid: pid!, port, startToHealthyMs, healthUrl, logFile });
+    const result = await use({ pid: pid!, port, ports, dataDir, startToHealthyMs, healthUrl, logFile });
     stop = await stopPlatform(child);
     return { result, stop };
   } finally {

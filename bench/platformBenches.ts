@@ -12,7 +12,7 @@ export interface PlatformBenchOptions {
 
 const idleMs = 5_000;
 
-function noteStop(stop: StopReport, note: (line: string) => void): void {
+export function noteStop(stop: StopReport, note: (line: string) => void): void {
   note(`stopped with SIGINT to the process group in ${(stop.stopMs / 1000).toFixed(2)} s`);
   if (stop.killed) {
     note(

@@ -25,6 +25,7 @@ const benchmarks: Record<string, (context: BenchContext) => Promise<Figures>> = 
   'cold-load': coldLoad,
   start,
   health,
+  api: async (context) => (await import('./apiBench')).api(context),
 };
 
 const say = (line = '') => process.stdout.write(`${line}\n`);

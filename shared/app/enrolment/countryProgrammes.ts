@@ -1,5 +1,6 @@
 // Country programmes: list them, check a launch, and (Admin) set or withdraw a launch date, audited in the
 // programme's partition. A programme not stored yet is what Better Work set up (the domain's defaults).
+import { ReadCache } from '../readCache';
 import { randomUUID } from 'node:crypto';
 import {
   assertSlcpLaunched,
@@ -25,15 +26,23 @@ export interface LoadedProgramme {
 }
 
 /** A Better Work country programme, or 404. */
+/** A launch date changed by an administrator reaches other instances within this time. */
+export const programmeCacheSeconds = 60;
+const programmes = new ReadCache<LoadedProgramme>(programmeCacheSeconds * 1000);
+
 export async function loadCountryProgramme(store: DocumentStore, countryCode: string): Promise<LoadedProgramme> {
   const fallback = defaultCountryProgramme(countryCode);
   if (!fallback) throw new NotFoundError(`There is no Better Work country programme ${countryCode}.`);
-  const stored = await store.read<CountryProgrammeDocument>(
-    'countryProgrammes',
-    countryCode,
-    countryProgrammeDocId(countryCode)
-  );
-  return stored ? { programme: programmeOf(stored.doc), etag: stored.etag } : { programme: fallback, etag: undefined };
+  return programmes.get(store, countryCode, async () => {
+    const stored = await store.read<CountryProgrammeDocument>(
+      'countryProgrammes',
+      countryCode,
+      countryProgrammeDocId(countryCode)
+    );
+    return stored
+      ? { programme: programmeOf(stored.doc), etag: stored.etag }
+      : { programme: fallback, etag: undefined };
+  });
 }
 
 /** Every programme, one point read per country (each its own partition; no cross-partition query). */
@@ -61,6 +70,7 @@ export async function setSlcpLaunchDate(
   ifMatch: string | undefined
 ): Promise<LoadedProgramme> {
   if (!principal.roles.includes('Admin')) throw new ForbiddenError('Only Better Work administrators set launch dates.');
+  programmes.forget(deps.store, countryCode); // a write starts from what is stored, not from the cache
   const current = await loadCountryProgramme(deps.store, countryCode);
   if (requestedVersion(ifMatch) !== undefined && current.etag === undefined) {
     throw new PreconditionFailedError(
@@ -89,5 +99,6 @@ export async function setSlcpLaunchDate(
       : { kind: 'replace', doc, ifMatch: requestedVersion(ifMatch) ?? current.etag },
     { kind: 'create', doc: audit },
   ]);
+  programmes.forget(deps.store, countryCode);
   return { programme: after, etag: etags[0]! };
 }

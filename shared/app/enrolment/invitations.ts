@@ -16,7 +16,7 @@ import {
   type InvitationDocument,
 } from '../../domain/factory/invitation';
 import { loadFactoryFor, saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
-import { actorOf, emptyUser, type UserDocument } from '../users/userDirectory';
+import { actorOf, emptyUser, type UserDocument, forgetScope } from '../users/userDirectory';
 import { assertCurrentVersion, requestedVersion, type EnrolmentDeps } from './deps';
 
 /** What a factory document records of its latest invitation (never the token or its hash). */
@@ -187,6 +187,7 @@ async function bindUserToFactory(deps: EnrolmentDeps, principal: Principal, fact
       await deps.store.write('users', principal.userId, [
         existing ? { kind: 'replace', doc, ifMatch: existing.etag } : { kind: 'create', doc },
       ]);
+      forgetScope(deps.store, principal.userId);
       return;
     } catch (error) {
       if ((error instanceof PreconditionFailedError || error instanceof ConflictError) && attempt < 3) continue;
