@@ -14,6 +14,6 @@ endpoint({
   handler: async ({ platform }) => {
     const now = platform.clock.now();
     const programmes = await listCountryProgrammes(platform.store);
-    return { body: { items: programmes.map(({ programme }) => toCountryProgrammeView(programme, now)) } };
+    return { body: { items: programmes.map((programme) => toCountryProgrammeView(programme, now)) } };
   },
 });

@@ -466,7 +466,9 @@ class Simulator {
           this.approve(registration);
         }
       }
-      await this.deliverDue(now);
+      // The clock's now, not `now`: an approval just made enqueued its callback a moment after `now`, and it
+      // must go out within this wake-up (before the clock moves on), not on a timer after it.
+      await this.deliverDue(this.now());
     });
   }
 

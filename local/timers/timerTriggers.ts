@@ -23,6 +23,7 @@ export function validateTimerTrigger(fn: RegisteredFunction): void {
  */
 export class TimerTriggers implements WakeupSource {
   readonly name = 'timer triggers';
+  readonly coalesce = true;
   private readonly timers: TimerState[];
 
   constructor(

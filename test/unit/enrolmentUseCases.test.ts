@@ -84,7 +84,7 @@ describe('country programmes', () => {
   it('lists every Better Work country programme, with the defaults until one is stored', async () => {
     const list = await listCountryProgrammes(store);
     expect(list).toHaveLength(11);
-    expect(list.find((p) => p.programme.countryCode === 'VN')!.programme.slcpLaunchDate).toBe('2021-06-30');
+    expect(list.find((p) => p.countryCode === 'VN')!.slcpLaunchDate).toBe('2021-06-30');
     await expect(loadCountryProgramme(store, 'ZZ')).rejects.toThrow(NotFoundError);
   });
 

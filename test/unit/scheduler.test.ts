@@ -74,6 +74,29 @@ describe('virtual clock and timer triggers', () => {
     await scheduler.stop();
   });
 
+  it('fires a one-off wake-up at its own moment, coalescing the timer occurrences skipped on the way', async () => {
+    const clock = virtualClockAt('2030-01-01T00:00:00Z');
+    const { fired, scheduler } = setUp(clock, [timerFunction('everyMinute', '0 * * * * *')]);
+    const oneOffFiredAt: string[] = [];
+    let due: Date | undefined = new Date('2030-01-03T00:00:30Z');
+    scheduler.add({
+      name: 'approval',
+      nextDue: () => due,
+      fireDue: async () => {
+        oneOffFiredAt.push(clock.now().toISOString().slice(0, 19));
+        due = undefined;
+      },
+    });
+    await scheduler.advanceTo(new Date('2030-01-03T00:02:00Z'));
+    expect(oneOffFiredAt).toEqual(['2030-01-03T00:00:30']);
+    expect(fired.map((f) => [f.at.slice(0, 19), f.info.IsPastDue])).toEqual([
+      ['2030-01-03T00:00:30', true],
+      ['2030-01-03T00:01:00', false],
+      ['2030-01-03T00:02:00', false],
+    ]);
+    await scheduler.stop();
+  });
+
   it('runs runOnStartup timers at start', async () => {
     const clock = virtualClockAt('2030-01-01T00:00:00Z');
     const { fired, timers } = setUp(clock, [

@@ -45,9 +45,16 @@ export async function loadCountryProgramme(store: DocumentStore, countryCode: st
   });
 }
 
-/** Every programme, one point read per country (each its own partition; no cross-partition query). */
-export async function listCountryProgrammes(store: DocumentStore): Promise<LoadedProgramme[]> {
-  return Promise.all(betterWorkCountryProgrammes.map((p) => loadCountryProgramme(store, p.countryCode)));
+/** Every programme, in one query across the (few, small) programme partitions: a listing, not a hot path. */
+export async function listCountryProgrammes(store: DocumentStore): Promise<CountryProgramme[]> {
+  const stored = await store.queryAcrossPartitions<CountryProgrammeDocument>('countryProgrammes', {
+    query: 'SELECT * FROM c WHERE c.type = @type',
+    parameters: [{ name: '@type', value: 'countryProgramme' }],
+  });
+  return betterWorkCountryProgrammes.map((fallback) => {
+    const found = stored.find((doc) => doc.countryCode === fallback.countryCode);
+    return found ? programmeOf(found) : fallback;
+  });
 }
 
 /** Refuses (422) when SLCP data sharing does not run in this country now. */
