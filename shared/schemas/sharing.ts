@@ -154,15 +154,6 @@ export const notificationParamsSchema = z.object({
 
 export const unreadCountSchema = z.object({ unread: z.number().int().nonnegative() }).openapi('UnreadNotifications');
 
-const dashboardNotificationSchema = z.object({
-  id: z.string(),
-  at: timestamp,
-  title: z.string(),
-  text: z.string(),
-  link: z.string().nullable(),
-  read: z.boolean(),
-});
-
 const dashboardFields = {
   factoryId: z.string(),
   name: z.string(),
@@ -173,7 +164,7 @@ const dashboardFields = {
       pending: z.number().int().nonnegative(),
     }),
   }),
-  notifications: z.array(dashboardNotificationSchema).max(5),
+  notifications: z.array(notificationSchema).max(5),
   latestDocuments: z.array(
     z.object({ title: z.string(), cycleId: z.string(), date: z.string(), fileName: z.string() })
   ),

@@ -41,7 +41,7 @@ describe('R24: the factory dashboard', () => {
     expect(dashboard.latestDocuments).toEqual([]);
   });
 
-  it("R24: the caller's latest five notifications, newest first, and the profile banner", async () => {
+  it("R24: the caller's latest five notifications about this factory, newest first, and the profile banner", async () => {
     const { store, clock } = await sharingWorld(now);
     for (let n = 1; n <= 7; n++) {
       const doc = notification(people.manager.userId, n);
@@ -49,6 +49,8 @@ describe('R24: the factory dashboard', () => {
     }
     const other = notification(people.staff.userId, 9);
     await store.write('users', other.userId, [{ kind: 'create', doc: other }]);
+    const aboutAnotherFactory = { ...notification(people.manager.userId, 8), factoryId: 'BD-ZZZZ0000' };
+    await store.write('users', aboutAnotherFactory.userId, [{ kind: 'create', doc: aboutAnotherFactory }]);
     const factory = await readFactory(store, factoryOne);
     await store.write('factories', 'BD', [
       { kind: 'replace', doc: { ...factory, profile: { ...factory.profile, city: undefined } }, ifMatch: undefined },

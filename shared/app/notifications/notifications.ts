@@ -2,33 +2,16 @@
 // read inside their partition.
 import type { Principal } from '../../domain/access/roles';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors';
-import { markedRead, type NotificationDocument } from '../../domain/notifications/notification';
+import {
+  markedRead,
+  type NotificationDocument,
+  notificationView,
+  type NotificationView,
+} from '../../domain/notifications/notification';
 import type { Clock } from '../../ports/clock';
 import type { DocumentStore } from '../../ports/documentStore';
 
 export const notificationPageSize = 20;
-
-export interface NotificationView {
-  id: string;
-  at: string;
-  title: string;
-  text: string;
-  link: string | null;
-  read: boolean;
-  factoryId: string | null;
-}
-
-export function notificationView(doc: NotificationDocument): NotificationView {
-  return {
-    id: doc.id,
-    at: doc.at,
-    title: doc.title,
-    text: doc.text,
-    link: doc.link ?? null,
-    read: doc.read,
-    factoryId: doc.factoryId ?? null,
-  };
-}
 
 /** The continuation handed to clients wraps the store's, so a tampered one is a 400, not a store error. */
 function wrapContinuation(token: string | undefined): string | null {
@@ -84,12 +67,19 @@ export async function listNotifications(
 export async function latestNotifications(
   store: DocumentStore,
   userId: string,
-  count: number
+  count: number,
+  aboutFactoryId?: string
 ): Promise<NotificationDocument[]> {
   const page = await store.query<NotificationDocument>(
     'users',
     userId,
-    { query: "SELECT * FROM c WHERE c.userId = @pk AND c.type = 'notification' ORDER BY c.at DESC" },
+    aboutFactoryId
+      ? {
+          query:
+            "SELECT * FROM c WHERE c.userId = @pk AND c.type = 'notification' AND c.factoryId = @factoryId ORDER BY c.at DESC",
+          parameters: [{ name: '@factoryId', value: aboutFactoryId }],
+        }
+      : { query: "SELECT * FROM c WHERE c.userId = @pk AND c.type = 'notification' ORDER BY c.at DESC" },
     { maxItems: count }
   );
   return page.items.slice(0, count);

@@ -23,7 +23,7 @@ export async function getDashboard(
   const actor = await actorOf(deps.store, principal);
   const loaded = await loadFactoryFor(deps.store, actor, factoryId, 'read');
   const maySeeSlcp = decideFactoryAccess(principal, actor.scope, loaded.doc, 'readSlcp') === 'allow';
-  const notifications = await latestNotifications(deps.store, principal.userId, dashboardNotificationCount);
+  const notifications = await latestNotifications(deps.store, principal.userId, dashboardNotificationCount, factoryId);
   return buildDashboard({
     factory: loaded.doc,
     profile: profileCompletion(loaded.doc, deps.clock.now()),

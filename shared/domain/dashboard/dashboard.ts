@@ -1,7 +1,7 @@
 // R24: the factory dashboard ("My Organization"): quick facts, the caller's notifications, the latest
 // documents, the profile banner, and — for everyone but brands (R21) — the SLCP status. Pure.
 import type { FactoryDocument } from '../factory/factory';
-import type { NotificationDocument } from '../notifications/notification';
+import { notificationView, type NotificationDocument, type NotificationView } from '../notifications/notification';
 import { sharingView, type SharingView } from '../sharing/sharing';
 
 export const dashboardNotificationCount = 5;
@@ -10,15 +10,6 @@ export interface ProfileBanner {
   complete: boolean;
   percent: number;
   missing: string[];
-}
-
-export interface DashboardNotification {
-  id: string;
-  at: string;
-  title: string;
-  text: string;
-  link: string | null;
-  read: boolean;
 }
 
 export interface BrandDashboard {
@@ -30,7 +21,8 @@ export interface BrandDashboard {
     /** Improvement activities of the current cycle (the improvement plan, R25, is not built yet: zero). */
     improvementActivities: { completed: number; pending: number };
   };
-  notifications: DashboardNotification[];
+  /** The caller's latest notifications about this factory. */
+  notifications: NotificationView[];
   /** Progress reports and assessment reports with cycle and date (none until reports exist). */
   latestDocuments: { title: string; cycleId: string; date: string; fileName: string }[];
   profile: ProfileBanner;
@@ -38,17 +30,6 @@ export interface BrandDashboard {
 
 export interface FactoryDashboard extends BrandDashboard {
   slcp: SharingView;
-}
-
-export function notificationView(notification: NotificationDocument): DashboardNotification {
-  return {
-    id: notification.id,
-    at: notification.at,
-    title: notification.title,
-    text: notification.text,
-    link: notification.link ?? null,
-    read: notification.read,
-  };
 }
 
 /**

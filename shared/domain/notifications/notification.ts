@@ -35,3 +35,26 @@ export function notificationFromOutbox(entry: OutboxDocument): NotificationDocum
 export function markedRead(notification: NotificationDocument, now: Date): NotificationDocument {
   return notification.read ? notification : { ...notification, read: true, readAt: now.toISOString() };
 }
+
+/** How a notification is shown: in the list, and on a factory's dashboard. */
+export interface NotificationView {
+  id: string;
+  at: string;
+  title: string;
+  text: string;
+  link: string | null;
+  read: boolean;
+  factoryId: string | null;
+}
+
+export function notificationView(doc: NotificationDocument): NotificationView {
+  return {
+    id: doc.id,
+    at: doc.at,
+    title: doc.title,
+    text: doc.text,
+    link: doc.link ?? null,
+    read: doc.read,
+    factoryId: doc.factoryId ?? null,
+  };
+}
