@@ -181,17 +181,17 @@ class ApiSession {
   }
 }
 
-/** The invitation link the mail sink received for this address (the outbox emails it). */
-async function invitationToken(mailBase: string, to: string): Promise<string> {
+/** The invitation link to this factory the mail sink received for this address (the outbox emails it). */
+async function invitationToken(mailBase: string, to: string, factoryId: string): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const response = await request(`${mailBase}/api/messages?to=${encodeURIComponent(to)}`);
     const body = (await readJson(response)) as { messages?: { text?: string | null }[] };
     for (const message of body.messages ?? []) {
       const match = /[?&]token=([A-Z]{2}-[0-9A-Z]{8}\.[A-Za-z0-9_-]+)/.exec(message.text ?? '');
-      if (match?.[1]) return match[1];
+      if (match?.[1]?.startsWith(`${factoryId}.`)) return match[1];
     }
-    if (Date.now() > deadline) throw new Error(`no invitation email to ${to} in the mail sink`);
+    if (Date.now() > deadline) throw new Error(`no invitation email to ${to} for ${factoryId} in the mail sink`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -253,6 +253,8 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
   const day = (offset: number) => utcDay(new Date(now.getTime() + offset * dayMs));
   const staff = 'registration-bd';
   const manager = 'fm-bd-2';
+  // R7: only the invited account may accept a link, so the factories invite the manager's own address.
+  const managerEmail = await api.email(manager);
 
   await api.call('listCountryProgrammes', { as: staff });
   await api.call('setCountryLaunch', { as: 'admin', params: { countryCode: 'LK' }, json: { launchDate: day(90) } });
@@ -266,7 +268,7 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
         json: {
           name: 'Bench Knit Composite Ltd.',
           address: 'Plot 7, Road 2, Ashulia',
-          managerEmail: 'manager@bench-factory-1.example.com',
+          managerEmail,
           cycle: firstCycle,
         },
       })
@@ -291,15 +293,16 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
   );
   const one = { factoryId: f1 };
   await api.call('getFactory', { as: staff, params: one });
+  // The second factory was registered with another address: staff send the link to the manager's instead.
   await api.call('sendInvitation', {
     as: staff,
     params: { factoryId: f2 },
-    json: { managerEmail: 'new-manager@bench-factory-2.example.com' },
+    json: { managerEmail },
   });
 
   await api.advanceClock('PT1M'); // the outbox timer emails the invitation links
-  const link1 = await invitationToken(mailBase, 'manager@bench-factory-1.example.com');
-  const link2 = await invitationToken(mailBase, 'new-manager@bench-factory-2.example.com');
+  const link1 = await invitationToken(mailBase, managerEmail, f1);
+  const link2 = await invitationToken(mailBase, managerEmail, f2);
   await api.call('acceptInvitation', { as: manager, json: { token: link1 } });
   await api.call('acceptInvitation', { as: manager, variant: 'second factory', json: { token: link2 } });
 
@@ -316,7 +319,6 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
   const connect = await api.call('connectGateway', { as: manager, params: one });
   const jti = handOffJti(field(connect.body, 'registrationUrl'));
 
-  const managerEmail = await api.email(manager);
   for (const [type, extra] of [
     ['facility.registered', {}],
     ['facility.approved', { gatewayFacilityId: 'GW-BENCH001' }],

@@ -28,6 +28,10 @@ export interface DemoFactory {
   name: string;
   address: string;
   osHubId: string | undefined;
+  /**
+   * Where the invitation went (R7). Only the account with this email may accept a seeded link: a pending
+   * factory whose link a demo user is to accept is invited at that user's address.
+   */
   managerEmail: string;
   city: string;
   postalCode: string;
@@ -143,7 +147,9 @@ export const demoFactories: readonly DemoFactory[] = [
     name: 'Hai Phong Textile Fashion JSC',
     address: 'Lot 12, Nomura Industrial Park, An Duong',
     osHubId: undefined,
-    managerEmail: 'manager@factory-vn-2.example.com',
+    // Invited at fm-vn-1's own address (local/seed/demoUsers.ts), so that demo user can accept the seeded
+    // link (R7: only the invited account may): a manager of a second factory.
+    managerEmail: 'manager@factory-vn-1.example.com',
     city: 'Hai Phong',
     postalCode: '180000',
     phoneCountryCode: '+84',

@@ -10,6 +10,7 @@
 // ones left (the expectations of the allowed writes say what they find then).
 import type { NotificationDocument } from '../../shared/domain/notifications/notification';
 import type { FactoryDocument } from '../../shared/domain/factory/factory';
+import { invitationDocId, type InvitationDocument } from '../../shared/domain/factory/invitation';
 import { demoInvitationToken, seedDemoData } from '../../local/seed/seedDemoData';
 import { findDemoUser } from '../../local/seed/demoUsers';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
@@ -354,8 +355,11 @@ const table: Record<string, Row> = {
     none: [401, 401],
   },
   acceptInvitation: {
-    scope: 'caller', // role FactoryManager; the token is BD-DEMO0003's seeded invitation (last: it binds fm-bd-1)
-    FactoryManager: [200],
+    // Role FactoryManager; the token is BD-DEMO0003's seeded invitation, sent to manager@factory-bd-3.example.com.
+    // R7: only the invited account may accept it, so fm-bd-1 (another address) is refused and nothing is
+    // written; the invited account accepting it is the test after the matrix.
+    scope: 'caller',
+    FactoryManager: [403],
     RegistrationStaff: [403],
     EnterpriseAdvisor: [403],
     Assessor: [403],
@@ -386,6 +390,8 @@ interface Fixture {
   undocumentedBody?: true;
 }
 
+/** The pending demo factory whose seeded link the matrix presents (local/seed/seedDemoData.ts). */
+const invitedFactory = 'BD-DEMO0003';
 const dayMs = 86_400_000;
 /** A day on the project clock, `YYYY-MM-DD`. */
 const dayFromNow = (days: number) => new Date(api.clock.now().getTime() + days * dayMs).toISOString().slice(0, 10);
@@ -434,7 +440,7 @@ const fixtures: Record<string, Fixture> = {
     }),
   },
   acceptInvitation: {
-    body: () => ({ token: demoInvitationToken('BD-DEMO0003') }), // the seeded link of BD-DEMO0003
+    body: () => ({ token: demoInvitationToken(invitedFactory) }), // the seeded link of BD-DEMO0003
   },
 };
 
@@ -720,4 +726,38 @@ it('every operation × caller × target answers as the policy says, refusals wri
   if (mismatches.length > 0) {
     throw new Error(`${mismatches.length} of ${cells.length} cells do not match:\n${mismatches.join('\n')}`);
   }
+});
+
+it('R7: the seeded link the matrix presented is accepted by the invited account only, once', async () => {
+  const factoryPath = `${api.base}/factories/${invitedFactory}`;
+  const invitation = await api.store.read<InvitationDocument>('factories', 'BD', invitationDocId(invitedFactory));
+  const invitedEmail = invitation!.doc.email;
+  expect(invitedEmail).not.toBe(findDemoUser('fm-bd-1')!.email);
+  const accept = (token: string) =>
+    fetch(`${api.base}/invitations/accept`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: demoInvitationToken(invitedFactory) }),
+    });
+  // the matrix's FactoryManager was refused for the address, not for the role
+  const before = await api.fingerprint();
+  const refused = await accept(tokens.get('FactoryManager')!);
+  expect(refused.status).toBe(403);
+  expect(((await refused.json()) as { detail: string }).detail).toMatch(/sent to another email address/);
+  expect(await api.fingerprint()).toEqual(before);
+  // the manager the invitation was sent to: a FactoryManager whose token carries that address
+  const invitedManager = await api.tokenFor('fm-bd-1', {
+    userId: '3f0c9a52-6d1e-4b8a-9c27-5e4d2b7a1c90',
+    name: 'Karnaphuli manager',
+    email: invitedEmail,
+  });
+  const accepted = await accept(invitedManager);
+  expect(accepted.status).toBe(200);
+  expect(await accepted.json()).toMatchObject({ factoryId: invitedFactory });
+  expect((await accept(invitedManager)).status).toBe(409);
+  const read = await fetch(factoryPath, { headers: { authorization: `Bearer ${invitedManager}` } });
+  expect(read.status).toBe(200);
+  expect(
+    (await fetch(factoryPath, { headers: { authorization: `Bearer ${tokens.get('FactoryManager')!}` } })).status
+  ).toBe(404);
 });

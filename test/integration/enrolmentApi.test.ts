@@ -447,10 +447,11 @@ describe('factories, invitations, profile and audit', () => {
     const newToken = await latestTokenFor('manager@ashulia.example.com');
     expect(newToken).not.toBe(oldToken);
 
+    // the new manager signs in with the account of the invited address (R7: only that account may accept)
     const fresh = {
       userId: '0b1f7c55-3a55-4e0e-9d61-6a1c35b1f0aa',
       name: 'Selina Haque',
-      email: 'selina@ashulia.example.com',
+      email: 'manager@ashulia.example.com',
     };
     const asNewManager = await token('fm-bd-2', fresh);
     await refusedWithoutWriting(
@@ -470,9 +471,34 @@ describe('factories, invitations, profile and audit', () => {
     );
     expect(again.body.detail).toMatch(/already been used/);
     const { resource: user } = await database.container('users').item(fresh.userId, fresh.userId).read();
-    expect(user).toMatchObject({ factoryIds: [factoryId], name: 'Selina Haque', email: 'selina@ashulia.example.com' });
+    expect(user).toMatchObject({ factoryIds: [factoryId], name: 'Selina Haque', email: 'manager@ashulia.example.com' });
     const factory = await call('GET', `factories/${factoryId}`, { token: asNewManager });
     expect(factory.body).toMatchObject({ status: 'registered', managerCount: 1 });
+  });
+
+  it('R7: only the invited account accepts the link: a forwarded link answers 403 for another manager and writes nothing', async () => {
+    const invited = findDemoUser('fm-bd-2')!.email;
+    const created = await call('POST', 'countries/BD/factories', {
+      as: 'registration-bd',
+      json: newFactory('Turag Fashions Ltd.', invited),
+    });
+    expect(created.status).toBe(201);
+    const forwarded = await latestTokenFor(invited);
+    expect(forwarded.startsWith(`${created.body.factoryId}.`)).toBe(true);
+    const refused = await refusedWithoutWriting(
+      () => call('POST', 'invitations/accept', { as: 'fm-bd-1', json: { token: forwarded } }),
+      403
+    );
+    expect(refused.body).toMatchObject({ status: 403, detail: expect.stringMatching(/sent to another email address/) });
+    // the invited account itself (its address in another case in the token) accepts it
+    const accepted = await call('POST', 'invitations/accept', {
+      token: await token('fm-bd-2', { email: invited.toUpperCase() }),
+      json: { token: forwarded },
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ factoryId: created.body.factoryId });
+    expect((await call('GET', `factories/${created.body.factoryId}`, { as: 'fm-bd-1' })).status).toBe(404);
+    expect((await call('GET', `factories/${created.body.factoryId}`, { as: 'fm-bd-2' })).status).toBe(200);
   });
 
   it('GET/PATCH factories/{factoryId}/profile and POST .../terms: If-Match required, fields validated, then 100 % (R10)', async () => {

@@ -38,14 +38,16 @@ const admin = principal('admin', ['Admin']);
 const staffBD = principal('staff-bd', ['RegistrationStaff']);
 const staffVN = principal('staff-vn', ['RegistrationStaff']);
 const assessorBD = principal('assessor-bd', ['Assessor']);
-const fm1 = principal('fm-1', ['FactoryManager'], { email: 'rafiq@factory.example.com', name: 'Rafiq Islam' });
+/** The factory manager the invitations below are sent to (R7: only this account may accept them). */
+const managerEmail = 'rafiq@factory.example.com';
+const fm1 = principal('fm-1', ['FactoryManager'], { email: managerEmail, name: 'Rafiq Islam' });
 const fm2 = principal('fm-2', ['FactoryManager']);
 const brand = principal('brand-user', ['Brand']);
 
 const newFactory = {
   name: 'Meghna Knit Composite Ltd.',
   address: 'Plot 14, Tongi',
-  managerEmail: 'manager@factory.example.com',
+  managerEmail,
   cycle: { startsOn: '2026-03-01', endsOn: '2027-02-28' },
 };
 
@@ -61,6 +63,15 @@ async function all<T extends StoredDocument>(container: 'factories' | 'users' | 
     query: 'SELECT * FROM c WHERE c.type = @type',
     parameters: [{ name: '@type', value: type }],
   });
+}
+
+/** Every stored document of every container, to check that a refused request wrote nothing. */
+async function everything(): Promise<StoredDocument[]> {
+  const docs: StoredDocument[] = [];
+  for (const container of ['countryProgrammes', 'factories', 'users'] as const) {
+    docs.push(...(await store.queryAcrossPartitions<StoredDocument>(container, { query: 'SELECT * FROM c' })));
+  }
+  return docs;
 }
 
 /** The token of the latest invitation email to `to` (it is only in the email). */
@@ -122,12 +133,12 @@ describe('registering factories and cycles (R7, R23)', () => {
     const [audit] = await all<AuditEventDocument>('factories', 'audit');
     expect(audit).toMatchObject({ action: 'factoryRegistered', factoryId: factory.factoryId, before: null });
     const [email] = await all<OutboxDocument>('factories', 'outbox');
-    expect(email).toMatchObject({ kind: 'email', to: 'manager@factory.example.com', status: 'pending' });
+    expect(email).toMatchObject({ kind: 'email', to: managerEmail, status: 'pending' });
     expect(email!.link).toMatch(
       new RegExp(`^https://portal\\.example\\.org/invitations/accept\\?token=${factory.factoryId}\\.[A-Za-z0-9_-]{43}$`)
     );
     const [invitation] = await all<InvitationDocument>('factories', 'invitation');
-    const token = await tokenFromEmail('manager@factory.example.com');
+    const token = await tokenFromEmail(managerEmail);
     expect(invitation!.tokenHash).toBe(hashToken(token));
     expect(JSON.stringify(await all('factories', 'invitation'))).not.toContain(token.split('.')[1]);
   });
@@ -234,7 +245,7 @@ describe('registering factories and cycles (R7, R23)', () => {
 describe('invitations (R7)', () => {
   it('R7: the manager follows the link: bound to the factory, registered, link used up, user directory updated', async () => {
     const { factory } = await registerFactory(deps, staffBD, 'BD', newFactory);
-    const token = await tokenFromEmail('manager@factory.example.com');
+    const token = await tokenFromEmail(managerEmail);
     const accepted = await acceptInvitation(deps, fm1, token);
     expect(accepted).toEqual({
       factoryId: factory.factoryId,
@@ -257,28 +268,57 @@ describe('invitations (R7)', () => {
 
   it('R7: a link works once', async () => {
     await registerFactory(deps, staffBD, 'BD', newFactory);
-    const token = await tokenFromEmail('manager@factory.example.com');
+    const token = await tokenFromEmail(managerEmail);
     await acceptInvitation(deps, fm1, token);
     const size = store.size();
+    const before = await everything();
+    // used up: for the invited account itself too, and for anyone else the answer is 409 before 403
+    await expect(acceptInvitation(deps, fm1, token)).rejects.toThrow(ConflictError);
     await expect(acceptInvitation(deps, fm2, token)).rejects.toThrow(ConflictError);
     await expect(acceptInvitation(deps, fm2, token)).rejects.toThrow(/already been used/);
     expect(store.size()).toBe(size);
+    expect(await everything()).toEqual(before);
+  });
+
+  it('R7: only the invited account may accept the link', async () => {
+    const { factory } = await registerFactory(deps, staffBD, 'BD', newFactory);
+    const token = await tokenFromEmail(managerEmail);
+    const before = await everything();
+    // a forwarded or leaked link: another factory manager, whose token carries another email
+    await expect(acceptInvitation(deps, fm2, token)).rejects.toThrow(ForbiddenError);
+    await expect(acceptInvitation(deps, fm2, token)).rejects.toThrow(/sent to another email address/);
+    // a token without an email (no `email` nor `preferred_username` claim) proves no address at all
+    const noEmail = principal('fm-3', ['FactoryManager'], { email: undefined });
+    await expect(acceptInvitation(deps, noEmail, token)).rejects.toThrow(ForbiddenError);
+    expect(await everything()).toEqual(before);
+    expect(await store.read<UserDocument>('users', 'fm-2', 'fm-2')).toBeUndefined();
+
+    // the invited account, with its address in another case in the token: accepted, and only it is bound
+    const invited = { ...fm1, email: 'RAFIQ@Factory.Example.COM' };
+    await expect(acceptInvitation(deps, invited, token)).resolves.toEqual({
+      factoryId: factory.factoryId,
+      dashboard: `/api/factories/${factory.factoryId}/dashboard`,
+    });
+    const after = (await store.read<FactoryDocument>('factories', 'BD', factory.factoryId))!.doc;
+    expect(after).toMatchObject({ status: 'registered', managerUserIds: ['fm-1'] });
+    expect((await all<InvitationDocument>('factories', 'invitation'))[0]).toMatchObject({ usedBy: 'fm-1' });
+    await expect(readFactory(deps, fm2, factory.factoryId)).rejects.toThrow(NotFoundError);
   });
 
   it('R7: a link expires after seven days on the clock', async () => {
     await registerFactory(deps, staffBD, 'BD', newFactory);
-    const token = await tokenFromEmail('manager@factory.example.com');
+    const token = await tokenFromEmail(managerEmail);
     advance(7);
     await expect(acceptInvitation(deps, fm1, token)).rejects.toThrow(/expired/);
   });
 
   it('R7: re-sending replaces the invitation: the old link stops working, the new one works', async () => {
     const { factory } = await registerFactory(deps, staffBD, 'BD', newFactory);
-    const oldToken = await tokenFromEmail('manager@factory.example.com');
+    const oldToken = await tokenFromEmail(managerEmail);
     advance(1);
     const sent = await resendInvitation(deps, staffBD, factory.factoryId, {}, undefined);
-    expect(sent.summary.sentTo).toBe('manager@factory.example.com');
-    const newToken = await tokenFromEmail('manager@factory.example.com');
+    expect(sent.summary.sentTo).toBe(managerEmail);
+    const newToken = await tokenFromEmail(managerEmail);
     expect(newToken).not.toBe(oldToken);
     expect(await all('factories', 'invitation')).toHaveLength(1);
     await expect(acceptInvitation(deps, fm1, oldToken)).rejects.toThrow(NotFoundError);
@@ -296,7 +336,7 @@ describe('invitations (R7)', () => {
 describe('profile and T&C (R10)', () => {
   async function registeredFactory(): Promise<string> {
     const { factory } = await registerFactory(deps, staffBD, 'BD', newFactory);
-    await acceptInvitation(deps, fm1, await tokenFromEmail('manager@factory.example.com'));
+    await acceptInvitation(deps, fm1, await tokenFromEmail(managerEmail));
     return factory.factoryId;
   }
 
@@ -355,7 +395,7 @@ describe('audit trail', () => {
     advance(1);
     await resendInvitation(deps, staffBD, factory.factoryId, {}, undefined);
     advance(1);
-    await acceptInvitation(deps, fm1, await tokenFromEmail('manager@factory.example.com'));
+    await acceptInvitation(deps, fm1, await tokenFromEmail(managerEmail));
     const page = await listAuditEvents(deps, staffBD, factory.factoryId, { pageSize: 50 });
     expect(page.items.map((e) => e.action)).toEqual(['invitationAccepted', 'invitationSent', 'factoryRegistered']);
     await expect(listAuditEvents(deps, fm1, factory.factoryId, { pageSize: 50 })).rejects.toThrow(ForbiddenError);

@@ -5,7 +5,9 @@ import { acceptInvitation } from '../../shared/app/enrolment/invitations';
 import { listFactories, readFactory } from '../../shared/app/enrolment/factories';
 import type { UserDocument } from '../../shared/app/users/userDirectory';
 import type { Principal } from '../../shared/domain/access/roles';
+import { ForbiddenError } from '../../shared/domain/errors';
 import type { FactoryDocument } from '../../shared/domain/factory/factory';
+import { invitationDocId, type InvitationDocument } from '../../shared/domain/factory/invitation';
 import { profileCompletion, profileFieldSchemas, profileFieldsOf } from '../../shared/domain/factory/profile';
 import type { StoredDocument } from '../../shared/ports/documentStore';
 import { demoUsers, findDemoUser } from '../../local/seed/demoUsers';
@@ -93,8 +95,17 @@ describe('demo data', () => {
     });
     const page = await listFactories(deps, asPrincipal('registration-bd'), 'BD', { pageSize: 50 });
     expect(page.rows.map((r) => r.factoryId).sort()).toEqual(['BD-DEMO0001', 'BD-DEMO0002', 'BD-DEMO0003']);
-    // the seeded invitation of a pending factory works with its demo token
+    // the seeded invitation of a pending factory works with its demo token, for the demo manager invited
+    // (R7: only the invited account may accept it; VN-DEMO0002 is invited at fm-vn-1's address)
+    const invitation = await store.read<InvitationDocument>('factories', 'VN', invitationDocId('VN-DEMO0002'));
+    expect(invitation!.doc.email).toBe(findDemoUser('fm-vn-1')!.email);
+    const before = await snapshot(store);
+    await expect(acceptInvitation(deps, asPrincipal('fm-id-1'), demoInvitationToken('VN-DEMO0002'))).rejects.toThrow(
+      ForbiddenError
+    );
+    expect(await snapshot(store)).toEqual(before);
     const accepted = await acceptInvitation(deps, asPrincipal('fm-vn-1'), demoInvitationToken('VN-DEMO0002'));
     expect(accepted.factoryId).toBe('VN-DEMO0002');
+    await expect(readFactory(deps, asPrincipal('fm-vn-1'), 'VN-DEMO0002')).resolves.toBeDefined();
   });
 });

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError 
 import { countryOfFactoryId, type FactoryDocument } from '../../domain/factory/factory';
 import {
   assertInvitationUsable,
+  assertInvitedAccount,
   factoryIdOfInvitationToken,
   invitationDocId,
   invitationEmail,
@@ -135,6 +136,7 @@ export async function acceptInvitation(
       invitation ? sameHash(hashToken(token), invitation.doc.tokenHash) : false,
       now
     );
+    assertInvitedAccount(invitation!.doc, principal.email);
     const factory = await deps.store.read<FactoryDocument>('factories', countryCode, factoryId);
     if (!factory || factory.doc.type !== 'factory') throw new NotFoundError(`Factory ${factoryId} was not found.`);
     const summary = factory.doc.invitation as InvitationSummary | undefined;

@@ -3,7 +3,7 @@
 // expire. One current invitation per factory, in the factory's partition: sending a new one replaces it, so
 // the old link stops working. Only a hash of the token is stored. Pure: time and hashing are passed in.
 import { addRuleDuration } from '../durations';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ForbiddenError } from '../errors';
 import type { StoredDocument } from '../../ports/documentStore';
 import { factoryIdPattern } from './factory';
 
@@ -89,6 +89,18 @@ export function assertInvitationUsable(
   if (now.getTime() >= Date.parse(invitation.expiresAt)) {
     throw new ConflictError(
       `This invitation link expired on ${invitation.expiresAt}. Ask your Better Work country programme to send a new one.`
+    );
+  }
+}
+
+/**
+ * R7 (and R9's "the same email as on the BW platform"): only the account the invitation was sent to may
+ * accept it, so a forwarded or leaked link does not bind someone else to the factory.
+ */
+export function assertInvitedAccount(invitation: InvitationDocument, accountEmail: string | undefined): void {
+  if (!accountEmail || accountEmail.trim().toLowerCase() !== invitation.email.trim().toLowerCase()) {
+    throw new ForbiddenError(
+      'This invitation was sent to another email address: sign in with the account of that address, or ask your Better Work country programme to invite this one.'
     );
   }
 }
