@@ -686,7 +686,7 @@ async function inBatches<T>(items: readonly T[], size: number, run: (item: T) =>
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 
-it('every operation × caller × target answers as the policy says, refusals write nothing, brands see no SLCP field', async () => {
+it('R22, R21: every operation × caller × target answers as the policy says, refusals write nothing, brands see no SLCP field', async () => {
   const cells = operations.flatMap(cellsOf);
   const mismatches: string[] = [];
   const reads = cells.filter((c) => c.operation.method === 'GET');

@@ -72,7 +72,7 @@ function signed(body: Record<string, unknown>, clock: TestClock, key = secret) {
 }
 
 describe('R8, R9: who may connect with SLCP', () => {
-  it('R8: a factory not registered on the BW platform cannot connect', () => {
+  it('R5, R8: a factory not registered on the BW platform (even one registered elsewhere) cannot connect; it enrols first', () => {
     const invited = registeredFactory(factoryOne, now, { status: 'invited' });
     expect(() => assertMayConnect(invited, complete)).toThrow(expect.objectContaining({ rule: 'R8' }));
   });

@@ -283,6 +283,27 @@ describe('function app settings', () => {
   });
 });
 
+// --- R22: protection of the data ---------------------------------------------------------------------
+
+describe('R22: data encrypted in transit and reachable only by authenticated, authorised callers', () => {
+  const text = (path: string) => bicep.get(path)!.text;
+
+  it('R22: every service takes TLS 1.2 or later only, and the app HTTPS only', () => {
+    expect(text('infra/app/api.bicep')).toMatch(/httpsOnly: true/);
+    expect(text('infra/app/api.bicep')).toMatch(/minTlsVersion: '1\.2'/);
+    expect(text('infra/core/storage/storage-account.bicep')).toMatch(/supportsHttpsTrafficOnly: true/);
+    expect(text('infra/core/storage/storage-account.bicep')).toMatch(/minimumTlsVersion: 'TLS1_2'/);
+    expect(text('infra/core/database/cosmos-nosql.bicep')).toMatch(/minimalTlsVersion: 'Tls12'/);
+    expect(text('infra/core/messaging/service-bus.bicep')).toMatch(/minimumTlsVersion: '1\.2'/);
+  });
+
+  it('R22: no service accepts keys: only Entra ID identities with their roles reach the data', () => {
+    expect(text('infra/core/storage/storage-account.bicep')).toMatch(/allowSharedKeyAccess: false/);
+    expect(text('infra/core/database/cosmos-nosql.bicep')).toMatch(/disableLocalAuth: true/);
+    expect(text('infra/core/messaging/service-bus.bicep')).toMatch(/disableLocalAuth: true/);
+  });
+});
+
 // --- Service Bus and durable functions -------------------------------------------------------------
 
 describe('Service Bus declaration', () => {
