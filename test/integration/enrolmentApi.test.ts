@@ -2,8 +2,6 @@
 // Functions host, over real HTTP, against a real local Cosmos server through the real SDK, with ES256 bearer
 // tokens from the development identity provider whose keys (JWKS) are served over HTTP.
 
-// jose is ESM only and jest runs this suite as CommonJS: load the real jose with Node's own loader.
-jest.mock('jose', () => process.getBuiltinModule('node:module').createRequire(__filename)('jose'));
 
 import { CosmosClient, type Database } from '@azure/cosmos';
 import { randomBytes } from 'node:crypto';

@@ -1,12 +1,10 @@
 // The function app in-process for API tests: the real function registrations (functions/index) loaded
 // into the local Functions host and served over real HTTP, a real local Cosmos server reached through the
 // real SDK, and ES256 bearer tokens for the demo users from the development identity provider, whose keys
-// (JWKS) the app fetches over HTTP. Importing this module registers the two module mocks it needs
-// (`@azure/functions-core` answered by the local host, `jose` loaded by Node itself), so a test file
-// only calls `startApiHarness()` in `beforeAll` and `stop()` in `afterAll`.
+// (JWKS) the app fetches over HTTP. Importing this module registers the module mock it needs
+// (`@azure/functions-core` answered by the local host), so a test file only calls `startApiHarness()` in
+// `beforeAll` and `stop()` in `afterAll`.
 
-// jose is ESM only and jest runs the suites as CommonJS: load the real jose with Node's own loader.
-jest.mock('jose', () => process.getBuiltinModule('node:module').createRequire(__filename)('jose'));
 
 import type { Database } from '@azure/cosmos';
 import { randomBytes } from 'node:crypto';
