@@ -241,7 +241,7 @@ async function callbackDeliveries(
     return managerDeliveries(contacts, {
       subject: 'Your factory is connected to the SLCP Gateway',
       text:
-        `SLCP approved the Gateway registration of ${factory.name}. Its Gateway Facility ID is ` +
+        `SLCP approved the Gateway registration of ${sentenceEnd(factory.name)} Its Gateway Facility ID is ` +
         `${factory.gateway.gatewayFacilityId ?? ''}; the connection with the Better Work platform is established.`,
       link,
       email: true,
@@ -336,7 +336,7 @@ export async function linkGatewayFacility(
       ifMatch,
       deliver: managerDeliveries(contacts, {
         subject: 'Your SLCP Gateway profile is linked',
-        text: `Better Work linked the SLCP Gateway profile ${gatewayFacilityId} to ${decision.factory.name}.`,
+        text: `Better Work linked the SLCP Gateway profile ${gatewayFacilityId} to ${sentenceEnd(decision.factory.name)}`,
         link: slcpPageLink(deps.settings.portalBaseUrl, factoryId),
         email: false,
       }),
@@ -346,4 +346,9 @@ export async function linkGatewayFacility(
   } finally {
     if (claimed) await releaseClaimIfUnused(deps.store, loaded.doc.countryCode, factoryId, gatewayFacilityId);
   }
+}
+
+/** Ends a sentence with a name that may end in a full stop itself ("Jamuna Woven Ltd."). */
+function sentenceEnd(name: string): string {
+  return name.endsWith('.') ? name : `${name}.`;
 }
