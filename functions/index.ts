@@ -17,6 +17,7 @@ import './editProfile';
 import './signTerms';
 import './listAuditEvents';
 // sharing: SLCP request, opt-out, Gateway connection and callbacks, dashboard, notifications
+import './sendPreferenceReminders';
 import './requestSlcpSharing';
 import './getSlcpStatus';
 import './recordSlcpOptOut';

@@ -1,12 +1,14 @@
 // The durations the rules speak of, each declared once, as ISO 8601 (added on the UTC calendar).
-// Rules read them through `addRuleDuration`, never with their own arithmetic.
-import { addIsoDuration, parseIsoDuration, type IsoDuration } from './isoDuration';
+// Rules read them through `addRuleDuration` / `subtractRuleDuration`, never with their own arithmetic.
+import { addIsoDuration, parseIsoDuration, subtractIsoDuration, type IsoDuration } from './isoDuration';
 
 export const ruleDurations = {
   /** R10: a Terms & Conditions signature lasts one year ("signature is on an annual basis", G: D). */
   termsValidity: 'P1Y',
   /** R7: an invitation link to set up the factory account expires after seven days. */
   invitationValidity: 'P7D',
+  /** R3: the preference reminder goes out two calendar months before the running cycle ends (G: A). */
+  preferenceReminderLead: 'P2M',
 } as const satisfies Record<string, string>;
 
 export type RuleDurationName = keyof typeof ruleDurations;
@@ -27,4 +29,9 @@ export function ruleDuration(name: RuleDurationName): IsoDuration {
 /** `from` plus the rule duration `name`, on the UTC calendar (P1Y from 29 February is 28 February). */
 export function addRuleDuration(from: Date, name: RuleDurationName): Date {
   return addIsoDuration(from, ruleDuration(name));
+}
+
+/** `from` minus the rule duration `name`, on the UTC calendar (P2M before 30 April is the last day of February). */
+export function subtractRuleDuration(from: Date, name: RuleDurationName): Date {
+  return subtractIsoDuration(from, ruleDuration(name));
 }

@@ -1,4 +1,5 @@
-// ISO 8601 durations (PnYnMnWnDTnHnMnS), added on the UTC calendar: P1M from 31 January is the last day of February.
+// ISO 8601 durations (PnYnMnWnDTnHnMnS), added (or subtracted) on the UTC calendar: P1M from 31 January is the
+// last day of February, and P2M before 30 April is the last day of February.
 
 export interface IsoDuration {
   years: number;
@@ -29,9 +30,18 @@ export function parseIsoDuration(text: string): IsoDuration | undefined {
 }
 
 export function addIsoDuration(from: Date, duration: IsoDuration): Date {
+  return shift(from, duration, 1);
+}
+
+/** `from` minus `duration`: the months first (clamped to the month end), then the exact part. */
+export function subtractIsoDuration(from: Date, duration: IsoDuration): Date {
+  return shift(from, duration, -1);
+}
+
+function shift(from: Date, duration: IsoDuration, sign: 1 | -1): Date {
   const result = new Date(from.getTime());
-  const totalMonths = duration.years * 12 + duration.months;
-  if (totalMonths > 0) {
+  const totalMonths = sign * (duration.years * 12 + duration.months);
+  if (totalMonths !== 0) {
     const day = result.getUTCDate();
     result.setUTCDate(1);
     result.setUTCMonth(result.getUTCMonth() + totalMonths);
@@ -44,5 +54,5 @@ export function addIsoDuration(from: Date, duration: IsoDuration): Date {
       duration.minutes * 60 +
       duration.seconds) *
     1000;
-  return new Date(result.getTime() + ms);
+  return new Date(result.getTime() + sign * ms);
 }

@@ -2,7 +2,6 @@
 // Functions host, over real HTTP, against a real local Cosmos server through the real SDK, with ES256 bearer
 // tokens from the development identity provider whose keys (JWKS) are served over HTTP.
 
-
 import { CosmosClient, type Database } from '@azure/cosmos';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -5,7 +5,6 @@
 // (`@azure/functions-core` answered by the local host), so a test file only calls `startApiHarness()` in
 // `beforeAll` and `stop()` in `afterAll`.
 
-
 import type { Database } from '@azure/cosmos';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -50,6 +49,13 @@ export interface ApiHarnessOptions {
   timers?: boolean;
   /** Where the host's log lines go; dropped by default. */
   writeLine?: (line: string) => void;
+  /**
+   * The SMTP port of a mail sink the test started, where the app sends its emails; by default nothing
+   * listens there, so emails stay in the outbox, retrying.
+   */
+  smtpPort?: number;
+  /** Moves the virtual clock to this moment before the data is seeded and the host starts. */
+  startAt?: Date;
 }
 
 export interface ApiHarness {
@@ -72,6 +78,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'api-harness-'));
   const savedEnv = { ...process.env };
   const clock = new LocalClock('virtual');
+  if (options.startAt) clock.jumpTo(options.startAt);
   const host = new LocalHost({
     host: '127.0.0.1',
     port: 0,
@@ -132,7 +139,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
           queuePort: 1,
           tablePort: 1,
           gatewayPort: 1,
-          smtpPort: 1,
+          smtpPort: options.smtpPort ?? 1,
         },
         {
           layoutVersion: 1,

@@ -8,6 +8,11 @@ export function slcpPageLink(portalBaseUrl: string, factoryId: string): string {
   return `${portalBaseUrl}/factories/${encodeURIComponent(factoryId)}/slcp`;
 }
 
+/** The portal's "Request for data sharing via SLCP" page of the factory (R2, R3). */
+export function slcpRequestPageLink(portalBaseUrl: string, factoryId: string): string {
+  return `${portalBaseUrl}/factories/${encodeURIComponent(factoryId)}/slcp-request`;
+}
+
 /** The factory managers' user ids and email addresses (from the user directory, one point read each). */
 export async function managerContacts(
   store: DocumentStore,

@@ -62,6 +62,8 @@ export interface CycleEntry {
   registeredAt: string;
   /** Sharing via SLCP applies to this cycle (the request was made before it was registered: R2, R23). */
   sharingEffective: boolean;
+  /** R3: when the factory managers were invited to state their preference for the next cycle; once per cycle. */
+  preferenceReminderSentAt?: string;
 }
 
 export function newFactoryDocument(fields: {
