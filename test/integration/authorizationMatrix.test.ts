@@ -13,6 +13,7 @@ import type { FactoryDocument } from '../../shared/domain/factory/factory';
 import { invitationDocId, type InvitationDocument } from '../../shared/domain/factory/invitation';
 import { demoInvitationToken, seedDemoData } from '../../local/seed/seedDemoData';
 import { findDemoUser } from '../../local/seed/demoUsers';
+import { apiCalls, type Answer as Outcome } from '../support/apiCalls';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 
 jest.setTimeout(120_000);
@@ -487,6 +488,7 @@ const describeExpected = (expected: Expected) =>
 const isRefusal = (expected: Expected): expected is Refusal => expected === 401 || expected === 403 || expected === 404;
 
 let api: ApiHarness;
+const { call, refusedWithoutWriting } = apiCalls(() => api);
 let operations: Operation[] = [];
 const tokens = new Map<Caller, string>();
 
@@ -618,40 +620,18 @@ function pathOf(cell: Cell): string {
   });
 }
 
-interface Outcome {
-  status: number;
-  body: unknown;
-}
-
 async function send(cell: Cell): Promise<Outcome> {
   const fixture = fixtures[cell.operation.operationId];
   const headers: Record<string, string> = {};
-  const token = tokens.get(cell.caller);
-  if (token) headers.authorization = `Bearer ${token}`;
-  let body: string | undefined;
-  if (fixture?.body) {
-    body = JSON.stringify(
-      fixture.body({ caller: cell.caller, factoryId: cell.factoryId, countryCode: cell.countryCode })
-    );
-    headers['content-type'] = 'application/json';
-  }
   if (fixture?.ifMatch && cell.factoryId) {
     const current = await api.store.read('factories', cell.factoryId.slice(0, 2), cell.factoryId);
     if (current) headers['if-match'] = current.etag;
   }
-  const response = await fetch(`${api.base}${pathOf(cell)}`, {
-    method: cell.operation.method,
+  return call(cell.operation.method, pathOf(cell), {
+    token: tokens.get(cell.caller),
+    json: fixture?.body?.({ caller: cell.caller, factoryId: cell.factoryId, countryCode: cell.countryCode }),
     headers,
-    ...(body !== undefined ? { body } : {}),
   });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: response.status, body: parsed };
 }
 
 /** The cell's mismatches: the status, and for a brand R21 on the body. */
@@ -729,22 +709,15 @@ it('R22, R21: every operation × caller × target answers as the policy says, re
 });
 
 it('R7: the seeded link the matrix presented is accepted by the invited account only, once', async () => {
-  const factoryPath = `${api.base}/factories/${invitedFactory}`;
+  const factoryPath = `factories/${invitedFactory}`;
   const invitation = await api.store.read<InvitationDocument>('factories', 'BD', invitationDocId(invitedFactory));
   const invitedEmail = invitation!.doc.email;
   expect(invitedEmail).not.toBe(findDemoUser('fm-bd-1')!.email);
   const accept = (token: string) =>
-    fetch(`${api.base}/invitations/accept`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ token: demoInvitationToken(invitedFactory) }),
-    });
-  // the matrix's FactoryManager was refused for the address, not for the role
-  const before = await api.fingerprint();
-  const refused = await accept(tokens.get('FactoryManager')!);
-  expect(refused.status).toBe(403);
-  expect(((await refused.json()) as { detail: string }).detail).toMatch(/sent to another email address/);
-  expect(await api.fingerprint()).toEqual(before);
+    call('POST', 'invitations/accept', { token, json: { token: demoInvitationToken(invitedFactory) } });
+  // the matrix's FactoryManager was refused for the address, not for the role; nothing written
+  const refused = await refusedWithoutWriting(() => accept(tokens.get('FactoryManager')!), 403);
+  expect(refused.body.detail).toMatch(/sent to another email address/);
   // the manager the invitation was sent to: a FactoryManager whose token carries that address
   const invitedManager = await api.tokenFor('fm-bd-1', {
     userId: '3f0c9a52-6d1e-4b8a-9c27-5e4d2b7a1c90',
@@ -753,11 +726,9 @@ it('R7: the seeded link the matrix presented is accepted by the invited account 
   });
   const accepted = await accept(invitedManager);
   expect(accepted.status).toBe(200);
-  expect(await accepted.json()).toMatchObject({ factoryId: invitedFactory });
+  expect(accepted.body).toMatchObject({ factoryId: invitedFactory });
   expect((await accept(invitedManager)).status).toBe(409);
-  const read = await fetch(factoryPath, { headers: { authorization: `Bearer ${invitedManager}` } });
+  const read = await call('GET', factoryPath, { token: invitedManager });
   expect(read.status).toBe(200);
-  expect(
-    (await fetch(factoryPath, { headers: { authorization: `Bearer ${tokens.get('FactoryManager')!}` } })).status
-  ).toBe(404);
+  expect((await call('GET', factoryPath, { token: tokens.get('FactoryManager')! })).status).toBe(404);
 });

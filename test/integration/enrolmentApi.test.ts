@@ -1,125 +1,22 @@
 // The enrolment API end to end: the real function registrations (functions/index) loaded into the local
 // Functions host, over real HTTP, against a real local Cosmos server through the real SDK, with ES256 bearer
-// tokens from the development identity provider whose keys (JWKS) are served over HTTP.
+// tokens from the development identity provider whose keys (JWKS) are served over HTTP (test/support/apiHarness).
 
-import { CosmosClient, type Database } from '@azure/cosmos';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import type { Database } from '@azure/cosmos';
 import { join } from 'node:path';
-import { localAppEnvironment } from '../../local/appEnvironment';
-import { LocalClock } from '../../local/clock';
-import type { CoreApi } from '../../local/core/coreApi';
-import { provisionCosmos } from '../../local/cosmos/provision';
-import { CERT_FILE, startCosmosServer, type CosmosServer } from '../../local/cosmos/server';
-import { LocalHost } from '../../local/host';
-import {
-  localIdentityAudience,
-  startDevIdentityProvider,
-  type DevIdentityProvider,
-} from '../../local/identity/devIdentityProvider';
-import { findDemoUser, type DemoUser } from '../../local/seed/demoUsers';
+import { localIdentityAudience, startDevIdentityProvider } from '../../local/identity/devIdentityProvider';
+import { findDemoUser } from '../../local/seed/demoUsers';
 import { demoInvitationToken, seedDemoData } from '../../local/seed/seedDemoData';
-import { cosmosDocumentStore } from '../../shared/adapters/cosmos/cosmosDocumentStore';
-import { defaultCosmosDatabaseName } from '../../shared/config/cosmosContainers';
-
-let mockCoreApi: CoreApi | undefined;
-jest.mock(
-  '@azure/functions-core',
-  () =>
-    new Proxy(
-      {},
-      { get: (_target, property) => (mockCoreApi as unknown as Record<string | symbol, unknown>)[property] }
-    ),
-  { virtual: true }
-);
+import { apiCalls, type Json } from '../support/apiCalls';
+import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 
 jest.setTimeout(120_000);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'enrolment-api-'));
-const clock = new LocalClock('virtual');
-const hostLines: string[] = [];
-const host = new LocalHost({
-  host: '127.0.0.1',
-  port: 0,
-  routePrefix: 'api',
-  maxRequestBodyBytes: 1024 * 1024,
-  functionAppDirectory: dataDir,
-  clock,
-  writeLine: (line) => hostLines.push(line),
-});
 const portal = 'https://portal.example.org';
-const savedEnv = { ...process.env };
 
-let cosmos: CosmosServer;
-let cosmosClient: CosmosClient;
+let api: ApiHarness;
 let database: Database;
-let jwksServer: Server;
-let idp: DevIdentityProvider;
-let base = '';
-
-type Json = Record<string, unknown> & { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Json;
-}
-
-async function token(key: string, override: Partial<DemoUser> = {}): Promise<string> {
-  return idp.mint({ ...findDemoUser(key)!, ...override });
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: {
-    as?: string;
-    token?: string;
-    json?: unknown;
-    body?: string | Buffer;
-    headers?: Record<string, string>;
-  } = {}
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  const bearer = options.token ?? (options.as ? await token(options.as) : undefined);
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  let body: string | Buffer | undefined = options.body;
-  if (options.json !== undefined) {
-    body = JSON.stringify(options.json);
-    headers['content-type'] ??= 'application/json';
-  }
-  const response = await fetch(`${base}/${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Json) : {} };
-}
-
-/** Every document of the containers the enrolment writes, with its ETag (outbox entries by id only: the
- * outbox timer may mark them delivered meanwhile). A cross-partition query per container. */
-async function fingerprint(): Promise<string[]> {
-  const rows: string[] = [];
-  for (const name of ['countryProgrammes', 'factories', 'users']) {
-    const { resources } = await database
-      .container(name)
-      .items.query<{ id: string; type: string; _etag: string }>('SELECT c.id, c.type, c._etag FROM c')
-      .fetchAll();
-    for (const r of resources) rows.push(`${name}/${r.id}${r.type === 'outbox' ? '' : `@${r._etag}`}`);
-  }
-  return rows.sort();
-}
-
-/** Runs a refused request and checks that it wrote nothing. */
-async function refusedWithoutWriting(run: () => Promise<Answer>, status: number): Promise<Answer> {
-  const before = await fingerprint();
-  const answer = await run();
-  expect({ status: answer.status, body: answer.body }).toMatchObject({ status });
-  expect(answer.headers.get('content-type')).toBe('application/problem+json');
-  expect(await fingerprint()).toEqual(before);
-  return answer;
-}
+const { call, refusedWithoutWriting } = apiCalls(() => api);
 
 async function outboxEmailsTo(to: string): Promise<{ link: string; subject: string; createdAt: string }[]> {
   const { resources } = await database
@@ -139,7 +36,7 @@ async function latestTokenFor(to: string): Promise<string> {
 
 /** A factory whose first cycle is the calendar year of the clock. */
 const newFactory = (name: string, managerEmail: string) => {
-  const year = clock.now().getUTCFullYear();
+  const year = api.clock.now().getUTCFullYear();
   return {
     name,
     address: 'Plot 7, Ashulia Road',
@@ -149,71 +46,14 @@ const newFactory = (name: string, managerEmail: string) => {
 };
 
 beforeAll(async () => {
-  cosmos = await startCosmosServer({ port: 0, dataDir: join(dataDir, 'cosmos') });
-  const caFile = join(dataDir, 'cosmos', CERT_FILE);
-  const cosmosKey = randomBytes(64).toString('base64');
-  await provisionCosmos({ endpoint: cosmos.endpoint, key: cosmosKey, caFile, databaseName: defaultCosmosDatabaseName });
-
-  // The identity provider's keys, served over HTTP where the app's token verifier fetches them.
-  jwksServer = createServer((req, res) => {
-    if (req.url === '/identity/keys')
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(idp.jwks()));
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/identity`;
-  idp = await startDevIdentityProvider({ dataDir, issuer, audience: localIdentityAudience, clock });
-
-  Object.assign(
-    process.env,
-    localAppEnvironment(
-      {
-        host: '127.0.0.1',
-        apiPort: 1,
-        cosmosPort: Number(new URL(cosmos.endpoint).port),
-        blobPort: 1,
-        queuePort: 1,
-        tablePort: 1,
-        gatewayPort: 1,
-        smtpPort: 1,
-      },
-      {
-        layoutVersion: 1,
-        azuriteAccountName: 'bwslcptest',
-        azuriteAccountKey: randomBytes(64).toString('base64'),
-        cosmosKey,
-        gatewaySharedSecret: randomBytes(32).toString('base64url'),
-      },
-      caFile
-    ),
-    { IDENTITY_ISSUER: issuer, IDENTITY_JWKS_URI: idp.jwksUri, PORTAL_BASE_URL: portal }
-  );
-
-  cosmosClient = new CosmosClient({
-    endpoint: cosmos.endpoint,
-    key: cosmosKey,
-    agent: new https.Agent({ ca: readFileSync(caFile) }),
-    connectionPolicy: { enableEndpointDiscovery: false },
-  });
-  database = cosmosClient.database(defaultCosmosDatabaseName);
-  await seedDemoData(
-    cosmosDocumentStore(async () => cosmosClient, defaultCosmosDatabaseName),
-    clock
-  );
-
-  mockCoreApi = host.coreApi;
-  await host.loadApp(() => import('../../functions/index'));
-  await host.start();
-  base = `http://127.0.0.1:${host.port}/api`;
+  // Timers off (the harness's default): the outbox timer changes nothing between a test's requests, so
+  // "nothing written" compares every document of every container, ETags included.
+  api = await startApiHarness({ seed: seedDemoData, env: { PORTAL_BASE_URL: portal } });
+  database = await api.database();
 });
 
 afterAll(async () => {
-  await host.stop();
-  cosmosClient?.dispose();
-  await cosmos?.close();
-  if (jwksServer) await new Promise((resolve) => jwksServer.close(resolve));
-  process.env = savedEnv;
-  rmSync(dataDir, { recursive: true, force: true });
+  await api?.stop();
 });
 
 describe('authentication', () => {
@@ -223,10 +63,10 @@ describe('authentication', () => {
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect((await call('GET', 'countries', { token: 'not-a-jwt' })).status).toBe(401);
     const forged = await startDevIdentityProvider({
-      dataDir: join(dataDir, 'other-idp'),
-      issuer: idp.issuer,
+      dataDir: join(api.dataDir, 'other-idp'),
+      issuer: api.identity.issuer,
       audience: localIdentityAudience,
-      clock,
+      clock: api.clock,
     });
     const answer = await call('GET', 'countries', { token: await forged.mint(findDemoUser('admin')!) });
     expect(answer.status).toBe(401);
@@ -450,7 +290,7 @@ describe('factories, invitations, profile and audit', () => {
       name: 'Selina Haque',
       email: 'manager@ashulia.example.com',
     };
-    const asNewManager = await token('fm-bd-2', fresh);
+    const asNewManager = await api.tokenFor('fm-bd-2', fresh);
     await refusedWithoutWriting(
       () => call('POST', 'invitations/accept', { token: asNewManager, json: { token: oldToken } }),
       404
@@ -489,7 +329,7 @@ describe('factories, invitations, profile and audit', () => {
     expect(refused.body).toMatchObject({ status: 403, detail: expect.stringMatching(/sent to another email address/) });
     // the invited account itself (its address in another case in the token) accepts it
     const accepted = await call('POST', 'invitations/accept', {
-      token: await token('fm-bd-2', { email: invited.toUpperCase() }),
+      token: await api.tokenFor('fm-bd-2', { email: invited.toUpperCase() }),
       json: { token: forwarded },
     });
     expect(accepted.status).toBe(200);
@@ -499,7 +339,7 @@ describe('factories, invitations, profile and audit', () => {
   });
 
   it('GET/PATCH factories/{factoryId}/profile and POST .../terms: If-Match required, fields validated, then 100 % (R10)', async () => {
-    const manager = await token('fm-bd-1');
+    const manager = await api.tokenFor('fm-bd-1');
     const read = await call('GET', 'factories/BD-DEMO0001/profile', { token: manager });
     expect(read.status).toBe(200);
     expect(read.body.completion).toMatchObject({ complete: true, percent: 100 });
@@ -655,7 +495,7 @@ describe('factories, invitations, profile and audit', () => {
       (await call('POST', 'invitations/accept', { as: 'fm-vn-1', json: { token: demoInvitationToken('VN-DEMO0002') } }))
         .status
     ).toBe(200);
-    clock.jumpTo(new Date(clock.now().getTime() + 7 * 86_400_000 + 1000));
+    api.clock.jumpTo(new Date(api.clock.now().getTime() + 7 * 86_400_000 + 1000));
     const expired = await refusedWithoutWriting(
       () => call('POST', 'invitations/accept', { as: 'fm-vn-1', json: { token: link } }),
       409
@@ -664,7 +504,7 @@ describe('factories, invitations, profile and audit', () => {
   });
 
   it('documents every enrolment endpoint in the OpenAPI document', async () => {
-    const response = await fetch(`${base}/openapi.json`);
+    const response = await fetch(`${api.base}/openapi.json`);
     expect(response.status).toBe(200);
     const doc = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths)).toEqual(

@@ -11,6 +11,7 @@ import { preferenceReminderSubject } from '../../shared/app/sharing/preferenceRe
 import type { UserDocument } from '../../shared/app/users/userDirectory';
 import type { FactoryDocument, OutboxDocument } from '../../shared/domain/factory/factory';
 import type { DocumentStore, StoredDocument } from '../../shared/ports/documentStore';
+import { apiCalls } from '../support/apiCalls';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { registeredFactory } from '../support/sharingFixtures';
 
@@ -27,6 +28,7 @@ const requestedFactory = 'BD-REMIND02';
 const requestPage = `https://portal.example.org/factories/${dueFactory}/slcp-request`;
 
 let api: ApiHarness;
+const { call, advanceClock } = apiCalls(() => api);
 let mail: MailSink;
 let mailDir: string;
 
@@ -82,21 +84,10 @@ async function seed(store: DocumentStore, clock: { now(): Date }): Promise<void>
   await store.write('factories', 'BD', [{ kind: 'create', doc: requested }]);
 }
 
-async function moveClock(advance: string): Promise<void> {
-  const response = await fetch(`${api.base}/_dev/clock`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advance }),
-  });
-  expect(response.status).toBe(200);
-}
-
 async function notificationsOf(userKey: string): Promise<{ title: string; link: string | null; factoryId: string }[]> {
-  const response = await fetch(`${api.base}/notifications`, {
-    headers: { authorization: `Bearer ${await api.tokenFor(userKey)}` },
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { items: { title: string; link: string | null; factoryId: string }[] }).items;
+  const answer = await call('GET', 'notifications', { as: userKey });
+  expect(answer.status).toBe(200);
+  return answer.body.items as { title: string; link: string | null; factoryId: string }[];
 }
 
 async function partition(type: string): Promise<StoredDocument[]> {
@@ -138,7 +129,7 @@ describe('R3: the preference reminder on the local host', () => {
   });
 
   it('R3: past the window the manager gets a notification and an email with a link to the request page', async () => {
-    await moveClock('P1D'); // through 2 March 06:00 (the reminder) and 06:01 (the outbox)
+    await advanceClock('P1D'); // through 2 March 06:00 (the reminder) and 06:01 (the outbox)
 
     const notifications = await notificationsOf('fm-bd-1');
     expect(notifications).toEqual([
@@ -170,7 +161,7 @@ describe('R3: the preference reminder on the local host', () => {
   });
 
   it('R3: once per cycle: the next days send nothing more', async () => {
-    await moveClock('P2D');
+    await advanceClock('P2D');
     expect(await notificationsOf('fm-bd-1')).toHaveLength(1);
     expect(mailTo(manager.email)).toHaveLength(1);
     expect(await partition('outbox')).toHaveLength(2);

@@ -1,37 +1,20 @@
 // The SLCP sharing API end to end in-process: the app's real function registrations on the local
 // Functions host over real HTTP, a real local Cosmos server through the real SDK, a real SMTP sink, and
-// bearer tokens signed here (ES256) and checked against a JWKS served from a local HTTP server.
+// ES256 bearer tokens checked against a JWKS served from a local HTTP server (test/support/apiHarness).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { localAppEnvironment } from '../../local/appEnvironment';
-import { LocalClock } from '../../local/clock';
-import type { CoreApi } from '../../local/core/coreApi';
-import { provisionCosmos } from '../../local/cosmos/provision';
-import { startCosmosServer, type CosmosServer } from '../../local/cosmos/server';
-import { LocalHost } from '../../local/host';
 import { startMailSink, type MailSink } from '../../local/mail/mailSink';
 import { signGatewayCallback } from '../../shared/adapters/gateway/gatewayClient';
 import type { UserDocument } from '../../shared/app/users/userDirectory';
 import type { Role } from '../../shared/domain/access/roles';
 import type { FactoryDocument } from '../../shared/domain/factory/factory';
+import type { Clock } from '../../shared/ports/clock';
 import type { DocumentStore, StoredDocument } from '../../shared/ports/documentStore';
+import { apiCalls } from '../support/apiCalls';
+import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { factoryOne, factoryTwo, registeredFactory } from '../support/sharingFixtures';
-
-let mockCoreApi: CoreApi | undefined;
-jest.mock(
-  '@azure/functions-core',
-  () =>
-    new Proxy(
-      {},
-      { get: (_target, property) => (mockCoreApi as unknown as Record<string | symbol, unknown>)[property] }
-    ),
-  { virtual: true }
-);
 
 jest.setTimeout(120_000);
 
@@ -68,161 +51,13 @@ const users = {
 const secret = randomBytes(32).toString('base64url');
 const start = new Date('2030-03-01T08:00:00Z');
 
-let dir: string;
-let cosmos: CosmosServer;
+let api: ApiHarness;
 let mail: MailSink;
-let jwks: Server;
-let host: LocalHost;
-let clock: LocalClock;
-let base: string;
-let store: DocumentStore;
-let signingKey: CryptoKey;
-const kid = 'sharing-api-test-key';
-const savedEnvironment: Record<string, string | undefined> = {};
+let mailDir: string;
+const { call, advanceClock } = apiCalls(() => api);
 
-async function tokenFor(user: TestUser): Promise<string> {
-  const iat = Math.floor(clock.now().getTime() / 1000);
-  return new SignJWT({ roles: user.roles, ...(user.email ? { email: user.email } : {}), oid: user.userId })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-    .setIssuer(process.env.IDENTITY_ISSUER!)
-    .setAudience(process.env.IDENTITY_AUDIENCE!)
-    .setSubject(user.userId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 3600)
-    .sign(signingKey);
-}
-
-async function call(
-  user: TestUser | undefined,
-  method: string,
-  path: string,
-  init: { json?: unknown; body?: string | Buffer; contentType?: string; headers?: Record<string, string> } = {}
-): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (user) headers.authorization = `Bearer ${await tokenFor(user)}`;
-  let body: string | Buffer | undefined = init.body;
-  if (init.json !== undefined) body = JSON.stringify(init.json);
-  if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-  const response = await fetch(`${base}/${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    headers: response.headers,
-  };
-}
-
-/** Every document of the BD partition of `factories` plus every Gateway claim: "nothing written" compares these. */
-async function snapshot(): Promise<string> {
-  const page = await store.query<StoredDocument>(
-    'factories',
-    'BD',
-    { query: 'SELECT * FROM c WHERE c.countryCode = @pk' },
-    { maxItems: 1000 }
-  );
-  const links = await store.queryAcrossPartitions<StoredDocument>('gatewayLinks', { query: 'SELECT * FROM c' });
-  const sort = (docs: StoredDocument[]) => [...docs].sort((a, b) => a.id.localeCompare(b.id));
-  return JSON.stringify([sort(page.items), sort(links)]);
-}
-
-async function factory(factoryId: string): Promise<FactoryDocument> {
-  return (await store.read<FactoryDocument>('factories', 'BD', factoryId))!.doc;
-}
-
-function signedCallback(body: Record<string, unknown>, key = secret) {
-  const rawBody = JSON.stringify(body);
-  const headers = signGatewayCallback({
-    eventId: String(body.eventId),
-    rawBody,
-    secret: key,
-    timestamp: Math.floor(clock.now().getTime() / 1000),
-  });
-  return { headers: { ...headers, 'content-type': 'application/json' }, body: rawBody };
-}
-
-function gatewayEvent(type: string, jti: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventId: randomUUID(),
-    type,
-    occurredAt: clock.now().toISOString(),
-    state: { factoryId: factoryOne, jti },
-    registrationId: 'REG-7KQ2M9XD4P',
-    email: users.manager.email,
-    ...extra,
-  };
-}
-
-async function advanceClock(duration: string): Promise<void> {
-  const response = await fetch(`${base}/_dev/clock`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advance: duration }),
-  });
-  expect(response.status).toBe(200);
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sharing-api-'));
-  cosmos = await startCosmosServer({ port: 0, dataDir: join(dir, 'cosmos') });
-  const cosmosKey = randomBytes(64).toString('base64');
-  const caFile = join(dir, 'cosmos', 'cert.pem');
-  await provisionCosmos({ endpoint: cosmos.endpoint, key: cosmosKey, caFile, databaseName: 'slcp' });
-  mail = await startMailSink({ smtpPort: 0, webPort: 0, dataDir: dir });
-
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  signingKey = pair.privateKey;
-  const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256', use: 'sig' };
-  jwks = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', () => resolve()));
-  const identityBase = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`;
-
-  const environment = localAppEnvironment(
-    {
-      host: '127.0.0.1',
-      apiPort: 7071,
-      cosmosPort: cosmos.port,
-      blobPort: 10000,
-      queuePort: 10001,
-      tablePort: 10002,
-      gatewayPort: 7072,
-      smtpPort: mail.smtpPort,
-    },
-    {
-      layoutVersion: 1,
-      azuriteAccountName: 'bwslcptest',
-      azuriteAccountKey: randomBytes(64).toString('base64'),
-      cosmosKey,
-      gatewaySharedSecret: secret,
-    },
-    caFile
-  );
-  for (const name of [...Object.keys(environment), 'IDENTITY_ISSUER', 'IDENTITY_JWKS_URI']) {
-    savedEnvironment[name] = process.env[name];
-  }
-  Object.assign(process.env, environment, {
-    IDENTITY_ISSUER: `${identityBase}/issuer`,
-    IDENTITY_JWKS_URI: `${identityBase}/keys`,
-  });
-
-  clock = new LocalClock('virtual');
-  clock.jumpTo(start);
-  host = new LocalHost({
-    host: '127.0.0.1',
-    port: 0,
-    routePrefix: 'api',
-    maxRequestBodyBytes: 1024 * 1024,
-    functionAppDirectory: __dirname,
-    clock,
-    writeLine: () => undefined,
-  });
-  mockCoreApi = host.coreApi;
-  await host.loadApp(() => import('../../functions/index'));
-  await host.start();
-  base = `http://127.0.0.1:${host.port}/api`;
-
-  store = (await import('../../shared/composition')).platform().store;
+/** The test's users and its two registered factories in Bangladesh (factory one subscribed to by brand-1). */
+async function seed(store: DocumentStore, clock: Clock): Promise<void> {
   const now = clock.now().toISOString();
   for (const user of Object.values(users) as TestUser[]) {
     const doc: UserDocument = {
@@ -252,23 +87,70 @@ beforeAll(async () => {
   await store.write('factories', 'BD', [
     { kind: 'create', doc: registeredFactory(factoryTwo, signedAt, { managerUserIds: [users.otherManager.userId] }) },
   ]);
+}
+
+/** Every document of the BD partition of `factories` plus every Gateway claim: "nothing written" compares these. */
+async function snapshot(): Promise<string> {
+  const page = await api.store.query<StoredDocument>(
+    'factories',
+    'BD',
+    { query: 'SELECT * FROM c WHERE c.countryCode = @pk' },
+    { maxItems: 1000 }
+  );
+  const links = await api.store.queryAcrossPartitions<StoredDocument>('gatewayLinks', { query: 'SELECT * FROM c' });
+  const sort = (docs: StoredDocument[]) => [...docs].sort((a, b) => a.id.localeCompare(b.id));
+  return JSON.stringify([sort(page.items), sort(links)]);
+}
+
+async function factory(factoryId: string): Promise<FactoryDocument> {
+  return (await api.store.read<FactoryDocument>('factories', 'BD', factoryId))!.doc;
+}
+
+function signedCallback(body: Record<string, unknown>, key = secret) {
+  const rawBody = JSON.stringify(body);
+  const headers = signGatewayCallback({
+    eventId: String(body.eventId),
+    rawBody,
+    secret: key,
+    timestamp: Math.floor(api.clock.now().getTime() / 1000),
+  });
+  return { headers: { ...headers, 'content-type': 'application/json' }, body: rawBody };
+}
+
+function gatewayEvent(type: string, jti: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eventId: randomUUID(),
+    type,
+    occurredAt: api.clock.now().toISOString(),
+    state: { factoryId: factoryOne, jti },
+    registrationId: 'REG-7KQ2M9XD4P',
+    email: users.manager.email,
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  mailDir = mkdtempSync(join(tmpdir(), 'sharing-api-mail-'));
+  mail = await startMailSink({ smtpPort: 0, webPort: 0, dataDir: mailDir });
+  // Timers on: advancing the clock runs the outbox, which sends to the mail sink.
+  api = await startApiHarness({
+    seed,
+    timers: true,
+    smtpPort: mail.smtpPort,
+    startAt: start,
+    env: { GATEWAY_SHARED_SECRET: secret },
+  });
 });
 
 afterAll(async () => {
-  await host?.stop();
+  await api?.stop();
   await mail?.close();
-  await cosmos?.close();
-  await new Promise<void>((resolve) => (jwks ? jwks.close(() => resolve()) : resolve()));
-  rmSync(dir, { recursive: true, force: true });
-  for (const [name, value] of Object.entries(savedEnvironment)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
 });
 
 describe('SLCP sharing API on the local host', () => {
   it('registers every sharing trigger, the outbox timer included', () => {
-    const names = host.functions().map((f) => f.name);
+    const names = api.host.functions().map((f) => f.name);
     expect(names).toEqual(
       expect.arrayContaining([
         'requestSlcpSharing',
@@ -290,7 +172,7 @@ describe('SLCP sharing API on the local host', () => {
   });
 
   it('documents every sharing endpoint in the OpenAPI document', async () => {
-    const response = await fetch(`${base}/openapi.json`);
+    const response = await fetch(`${api.base}/openapi.json`);
     expect(response.status).toBe(200);
     const document = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
     for (const [path, method] of [
@@ -313,15 +195,15 @@ describe('SLCP sharing API on the local host', () => {
   });
 
   it('R1, R2: the manager requests sharing; a repeat answers the same state and writes nothing', async () => {
-    const before = await call(users.staff, 'GET', `factories/${factoryOne}/slcp`);
+    const before = await call('GET', `factories/${factoryOne}/slcp`, { as: users.staff });
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({ request: { requested: false }, gateway: { status: 'notConnected' } });
 
-    const first = await call(users.manager, 'POST', `factories/${factoryOne}/slcp-request`);
+    const first = await call('POST', `factories/${factoryOne}/slcp-request`, { as: users.manager });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ request: { requested: true, appliesFrom: 'nextCycle' } });
     const snap = await snapshot();
-    const again = await call(users.manager, 'POST', `factories/${factoryOne}/slcp-request`);
+    const again = await call('POST', `factories/${factoryOne}/slcp-request`, { as: users.manager });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
@@ -329,21 +211,21 @@ describe('SLCP sharing API on the local host', () => {
   });
 
   it('403 for a role that may not, 404 for a factory the caller has no relation to, 401 without a token', async () => {
-    expect((await call(users.staff, 'POST', `factories/${factoryOne}/slcp-request`)).status).toBe(403);
-    expect((await call(users.otherManager, 'POST', `factories/${factoryOne}/slcp-request`)).status).toBe(404);
-    expect((await call(users.otherManager, 'GET', `factories/${factoryOne}/slcp`)).status).toBe(404);
-    expect((await call(users.manager, 'GET', 'factories/BD-NOTTHERE/slcp')).status).toBe(404);
-    expect((await call(users.staffVn, 'GET', `factories/${factoryOne}/slcp`)).status).toBe(404);
-    const brand = await call(users.brand, 'GET', `factories/${factoryOne}/slcp`);
+    expect((await call('POST', `factories/${factoryOne}/slcp-request`, { as: users.staff })).status).toBe(403);
+    expect((await call('POST', `factories/${factoryOne}/slcp-request`, { as: users.otherManager })).status).toBe(404);
+    expect((await call('GET', `factories/${factoryOne}/slcp`, { as: users.otherManager })).status).toBe(404);
+    expect((await call('GET', 'factories/BD-NOTTHERE/slcp', { as: users.manager })).status).toBe(404);
+    expect((await call('GET', `factories/${factoryOne}/slcp`, { as: users.staffVn })).status).toBe(404);
+    const brand = await call('GET', `factories/${factoryOne}/slcp`, { as: users.brand });
     expect(brand.status).toBe(403);
     expect(brand.headers.get('content-type')).toBe('application/problem+json');
-    expect((await call(users.otherBrand, 'GET', `factories/${factoryOne}/slcp`)).status).toBe(403);
-    expect((await call(users.otherBrand, 'GET', `factories/${factoryOne}/dashboard`)).status).toBe(404);
-    expect((await call(undefined, 'GET', `factories/${factoryOne}/slcp`)).status).toBe(401);
+    expect((await call('GET', `factories/${factoryOne}/slcp`, { as: users.otherBrand })).status).toBe(403);
+    expect((await call('GET', `factories/${factoryOne}/dashboard`, { as: users.otherBrand })).status).toBe(404);
+    expect((await call('GET', `factories/${factoryOne}/slcp`)).status).toBe(401);
   });
 
   it('R21: the brand dashboard has no SLCP field; the manager and staff see it', async () => {
-    const forBrand = await call(users.brand, 'GET', `factories/${factoryOne}/dashboard`);
+    const forBrand = await call('GET', `factories/${factoryOne}/dashboard`, { as: users.brand });
     expect(forBrand.status).toBe(200);
     expect(forBrand.body).not.toHaveProperty('slcp');
     expect(JSON.stringify(forBrand.body)).not.toMatch(/slcp|gateway|sharing/i);
@@ -351,7 +233,7 @@ describe('SLCP sharing API on the local host', () => {
       quickFacts: { buyersSubscribingToLatestCycle: 1, improvementActivities: { completed: 0, pending: 0 } },
       latestDocuments: [],
     });
-    const forManager = await call(users.manager, 'GET', `factories/${factoryOne}/dashboard`);
+    const forManager = await call('GET', `factories/${factoryOne}/dashboard`, { as: users.manager });
     expect(forManager.body).toMatchObject({
       profile: { complete: true, percent: 100, missing: [] },
       slcp: { request: { requested: true } },
@@ -359,53 +241,53 @@ describe('SLCP sharing API on the local host', () => {
   });
 
   it('R20: a BW-enrolled factory is assessed by Better Work', async () => {
-    const answer = await call(users.brand, 'GET', `factories/${factoryOne}/assessor-body`);
+    const answer = await call('GET', `factories/${factoryOne}/assessor-body`, { as: users.brand });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ assessedBy: 'BetterWork' });
   });
 
   it('R9: connect, then the signed callbacks (registered, approved) connect the factory', async () => {
-    const connect = await call(users.manager, 'POST', `factories/${factoryOne}/gateway/connect`);
+    const connect = await call('POST', `factories/${factoryOne}/gateway/connect`, { as: users.manager });
     expect(connect.status).toBe(200);
     const registrationUrl = new URL(String(connect.body.registrationUrl));
     expect(registrationUrl.pathname).toBe('/facility-registration');
-    expect(Date.parse(String(connect.body.expiresAt))).toBeGreaterThan(clock.now().getTime());
+    expect(Date.parse(String(connect.body.expiresAt))).toBeGreaterThan(api.clock.now().getTime());
     const jti = (await factory(factoryOne)).gateway.stateJti!;
-    expect((await call(users.staff, 'GET', `factories/${factoryOne}/slcp`)).body).toMatchObject({
+    expect((await call('GET', `factories/${factoryOne}/slcp`, { as: users.staff })).body).toMatchObject({
       gateway: { status: 'registrationStarted' },
     });
 
     const registered = signedCallback(gatewayEvent('facility.registered', jti));
-    const first = await call(undefined, 'POST', 'gateway/callbacks', registered);
+    const first = await call('POST', 'gateway/callbacks', registered);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ duplicate: false, outcome: 'applied' });
 
     const approvedEvent = gatewayEvent('facility.approved', jti, { gatewayFacilityId: 'GW-7KQ2M9XD' });
     const approved = signedCallback(approvedEvent);
-    expect((await call(undefined, 'POST', 'gateway/callbacks', approved)).status).toBe(200);
-    const status = await call(users.manager, 'GET', `factories/${factoryOne}/slcp`);
+    expect((await call('POST', 'gateway/callbacks', approved)).status).toBe(200);
+    const status = await call('GET', `factories/${factoryOne}/slcp`, { as: users.manager });
     expect(status.body).toMatchObject({
       gateway: { status: 'connected', gatewayFacilityId: 'GW-7KQ2M9XD', linkedBy: 'gateway' },
     });
 
     // The same event delivered again: 200, a duplicate, nothing changed.
     const snap = await snapshot();
-    const replay = await call(undefined, 'POST', 'gateway/callbacks', approved);
+    const replay = await call('POST', 'gateway/callbacks', approved);
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ duplicate: true });
     expect(await snapshot()).toBe(snap);
 
     // A badly signed callback: 401 problem, nothing written.
     const forged = signedCallback(gatewayEvent('facility.rejected', jti, { reason: 'forged' }), 'x'.repeat(40));
-    const refused = await call(undefined, 'POST', 'gateway/callbacks', forged);
+    const refused = await call('POST', 'gateway/callbacks', forged);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
-    const unsigned = await call(undefined, 'POST', 'gateway/callbacks', { json: approvedEvent });
+    const unsigned = await call('POST', 'gateway/callbacks', { json: approvedEvent });
     expect(unsigned.status).toBe(401);
     expect(await snapshot()).toBe(snap);
 
     // Connecting again is refused: already connected.
-    const twice = await call(users.manager, 'POST', `factories/${factoryOne}/gateway/connect`);
+    const twice = await call('POST', `factories/${factoryOne}/gateway/connect`, { as: users.manager });
     expect(twice.status).toBe(422);
     expect(twice.body).toMatchObject({ rule: 'R9' });
   });
@@ -417,20 +299,20 @@ describe('SLCP sharing API on the local host', () => {
     expect(sent[0]!.subject).toBe('Your factory is connected to the SLCP Gateway');
     expect(sent[0]!.text).toContain(`/factories/${factoryOne}/slcp`);
 
-    const count = await call(users.manager, 'GET', 'notifications/unread-count');
+    const count = await call('GET', 'notifications/unread-count', { as: users.manager });
     expect(count.body).toEqual({ unread: 1 });
-    const list = await call(users.manager, 'GET', 'notifications?unread=true');
+    const list = await call('GET', 'notifications?unread=true', { as: users.manager });
     expect(list.status).toBe(200);
     const items = list.body.items as { id: string; title: string }[];
     expect(items.map((n) => n.title)).toEqual(['Your factory is connected to the SLCP Gateway']);
-    expect((await call(users.otherManager, 'GET', 'notifications')).body).toMatchObject({ items: [] });
-    expect((await call(users.otherManager, 'POST', `notifications/${items[0]!.id}/read`)).status).toBe(404);
-    const read = await call(users.manager, 'POST', `notifications/${items[0]!.id}/read`);
+    expect((await call('GET', 'notifications', { as: users.otherManager })).body).toMatchObject({ items: [] });
+    expect((await call('POST', `notifications/${items[0]!.id}/read`, { as: users.otherManager })).status).toBe(404);
+    const read = await call('POST', `notifications/${items[0]!.id}/read`, { as: users.manager });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ read: true });
-    expect((await call(users.manager, 'GET', 'notifications/unread-count')).body).toEqual({ unread: 0 });
-    expect((await call(users.manager, 'GET', 'notifications?continuation=bogus')).status).toBe(400);
-    expect((await call(users.manager, 'GET', 'notifications?other=1')).status).toBe(400);
+    expect((await call('GET', 'notifications/unread-count', { as: users.manager })).body).toEqual({ unread: 0 });
+    expect((await call('GET', 'notifications?continuation=bogus', { as: users.manager })).status).toBe(400);
+    expect((await call('GET', 'notifications?other=1', { as: users.manager })).status).toBe(400);
 
     // A second run sends nothing again.
     await advanceClock('PT1M');
@@ -439,19 +321,22 @@ describe('SLCP sharing API on the local host', () => {
 
   it('R4: a second factory cannot take the same Gateway ID (409); another ID links', async () => {
     const snap = await snapshot();
-    const taken = await call(users.staff, 'PUT', `factories/${factoryTwo}/gateway/link`, {
+    const taken = await call('PUT', `factories/${factoryTwo}/gateway/link`, {
+      as: users.staff,
       json: { gatewayFacilityId: 'GW-7KQ2M9XD' },
     });
     expect(taken.status).toBe(409);
     expect(await snapshot()).toBe(snap);
-    const linked = await call(users.staff, 'PUT', `factories/${factoryTwo}/gateway/link`, {
+    const linked = await call('PUT', `factories/${factoryTwo}/gateway/link`, {
+      as: users.staff,
       json: { gatewayFacilityId: 'GW-AB12CD34' },
     });
     expect(linked.status).toBe(200);
     expect(linked.body).toMatchObject({ gateway: { status: 'connected', linkedBy: 'staff' } });
     expect(
       (
-        await call(users.manager, 'PUT', `factories/${factoryTwo}/gateway/link`, {
+        await call('PUT', `factories/${factoryTwo}/gateway/link`, {
+          as: users.manager,
           json: { gatewayFacilityId: 'GW-AB12CD34' },
         })
       ).status
@@ -461,18 +346,26 @@ describe('SLCP sharing API on the local host', () => {
   it('malformed, unknown-field, oversize and non-JSON bodies are refused and write nothing', async () => {
     const snap = await snapshot();
     const optOut = `factories/${factoryOne}/slcp-opt-out`;
-    const malformed = await call(users.staff, 'POST', optOut, { body: '{"reason": ' });
+    const malformed = await call('POST', optOut, { as: users.staff, body: '{"reason": ' });
     expect(malformed.status).toBe(400);
-    const unknownField = await call(users.staff, 'POST', optOut, { json: { reason: 'The factory called', extra: 1 } });
+    const unknownField = await call('POST', optOut, {
+      as: users.staff,
+      json: { reason: 'The factory called', extra: 1 },
+    });
     expect(unknownField.status).toBe(400);
-    const tooShort = await call(users.staff, 'POST', optOut, { json: { reason: 'no' } });
+    const tooShort = await call('POST', optOut, { as: users.staff, json: { reason: 'no' } });
     expect(tooShort.status).toBe(400);
     expect(tooShort.body).toMatchObject({ errors: [{ pointer: '/reason' }] });
-    const oversize = await call(users.staff, 'POST', optOut, { json: { reason: 'x'.repeat(10_000) } });
+    const oversize = await call('POST', optOut, { as: users.staff, json: { reason: 'x'.repeat(10_000) } });
     expect(oversize.status).toBe(413);
-    const text = await call(users.staff, 'POST', optOut, { body: 'reason=stop', contentType: 'text/plain' });
+    const text = await call('POST', optOut, {
+      as: users.staff,
+      body: 'reason=stop',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
-    const badId = await call(users.staff, 'PUT', `factories/${factoryTwo}/gateway/link`, {
+    const badId = await call('PUT', `factories/${factoryTwo}/gateway/link`, {
+      as: users.staff,
       json: { gatewayFacilityId: 'gw-123' },
     });
     expect(badId.status).toBe(400);
@@ -481,9 +374,11 @@ describe('SLCP sharing API on the local host', () => {
 
   it('R6: staff record an opt-out with a reason; the manager may request again', async () => {
     expect(
-      (await call(users.manager, 'POST', `factories/${factoryOne}/slcp-opt-out`, { json: { reason: 'Stop' } })).status
+      (await call('POST', `factories/${factoryOne}/slcp-opt-out`, { as: users.manager, json: { reason: 'Stop' } }))
+        .status
     ).toBe(403);
-    const out = await call(users.staff, 'POST', `factories/${factoryOne}/slcp-opt-out`, {
+    const out = await call('POST', `factories/${factoryOne}/slcp-opt-out`, {
+      as: users.staff,
       json: { reason: 'The factory asked by phone to stop sharing' },
     });
     expect(out.status).toBe(200);
@@ -491,24 +386,24 @@ describe('SLCP sharing API on the local host', () => {
       request: { requested: false },
       optOut: { reason: 'The factory asked by phone to stop sharing' },
     });
-    const again = await call(users.manager, 'POST', `factories/${factoryOne}/slcp-request`);
+    const again = await call('POST', `factories/${factoryOne}/slcp-request`, { as: users.manager });
     expect(again.body).toMatchObject({ request: { requested: true }, optOut: null });
   });
 
   it('subscriptions: staff add and remove brands; the brand loses access when removed', async () => {
-    const add = await call(users.staff, 'PUT', `factories/${factoryOne}/subscriptions/brand-2`);
+    const add = await call('PUT', `factories/${factoryOne}/subscriptions/brand-2`, { as: users.staff });
     expect(add.status).toBe(200);
     expect(add.body).toEqual({ factoryId: factoryOne, subscribedBrandIds: ['brand-1', 'brand-2'] });
-    expect((await call(users.otherBrand, 'GET', `factories/${factoryOne}/dashboard`)).status).toBe(200);
-    const remove = await call(users.staff, 'DELETE', `factories/${factoryOne}/subscriptions/brand-2`);
+    expect((await call('GET', `factories/${factoryOne}/dashboard`, { as: users.otherBrand })).status).toBe(200);
+    const remove = await call('DELETE', `factories/${factoryOne}/subscriptions/brand-2`, { as: users.staff });
     expect(remove.status).toBe(200);
     expect(remove.body).toEqual({ factoryId: factoryOne, subscribedBrandIds: ['brand-1'] });
-    expect((await call(users.otherBrand, 'GET', `factories/${factoryOne}/dashboard`)).status).toBe(404);
-    expect((await call(users.brand, 'PUT', `factories/${factoryOne}/subscriptions/brand-1`)).status).toBe(403);
+    expect((await call('GET', `factories/${factoryOne}/dashboard`, { as: users.otherBrand })).status).toBe(404);
+    expect((await call('PUT', `factories/${factoryOne}/subscriptions/brand-1`, { as: users.brand })).status).toBe(403);
   });
 
   it('the audit trail holds one event per change', async () => {
-    const page = await store.query<StoredDocument & { action: string }>(
+    const page = await api.store.query<StoredDocument & { action: string }>(
       'factories',
       'BD',
       { query: "SELECT * FROM c WHERE c.countryCode = @pk AND c.type = 'audit'" },

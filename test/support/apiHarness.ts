@@ -25,6 +25,7 @@ import {
 } from '../../local/identity/devIdentityProvider';
 import { findDemoUser, type DemoUser } from '../../local/seed/demoUsers';
 import { cosmosContainers, defaultCosmosDatabaseName } from '../../shared/config/cosmosContainers';
+import type { Role } from '../../shared/domain/access/roles';
 import type { Clock } from '../../shared/ports/clock';
 import type { DocumentStore } from '../../shared/ports/documentStore';
 
@@ -56,13 +57,30 @@ export interface ApiHarnessOptions {
   smtpPort?: number;
   /** Moves the virtual clock to this moment before the data is seeded and the host starts. */
   startAt?: Date;
+  /**
+   * App settings over the harness's own (`PORTAL_BASE_URL` is `https://portal.example.org`; the Gateway's
+   * shared secret a random one), set before the app loads.
+   */
+  env?: Record<string, string>;
+}
+
+/** A user of the test's own, not one of the demo users: the token carries no email or name it lacks. */
+export interface TokenUser {
+  userId: string;
+  roles: Role[];
+  email?: string;
+  name?: string;
 }
 
 export interface ApiHarness {
   /** `http://127.0.0.1:<port>/api` */
   base: string;
-  /** A bearer token for a demo user (`fm-bd-1`, `admin`, ... see local/seed/demoUsers.ts). */
-  tokenFor(userKey: string, override?: Partial<DemoUser>): Promise<string>;
+  /** A bearer token for a demo user (`fm-bd-1`, `admin`, ... see local/seed/demoUsers.ts) or a user of the test's own. */
+  tokenFor(user: string | TokenUser, override?: Partial<DemoUser>): Promise<string>;
+  /** The development identity provider that signs the tokens (its issuer and audience are the app's). */
+  identity: DevIdentityProvider;
+  /** A folder of the harness's own, removed by `stop()`. */
+  dataDir: string;
   /** The app's own document store (the same client the functions use). */
   store: DocumentStore;
   /** The app's database, for queries a test needs beyond the store (ETags, cross-container checks). */
@@ -150,7 +168,8 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         },
         caFile
       ),
-      { IDENTITY_ISSUER: issuer, IDENTITY_JWKS_URI: idp.jwksUri, PORTAL_BASE_URL: 'https://portal.example.org' }
+      { IDENTITY_ISSUER: issuer, IDENTITY_JWKS_URI: idp.jwksUri, PORTAL_BASE_URL: 'https://portal.example.org' },
+      options.env
     );
 
     mockCoreApi = host.coreApi;
@@ -166,11 +185,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     const database = async () => (await app.cosmos()).database(app.settings.cosmos.databaseName);
     return {
       base: `http://127.0.0.1:${host.port}/api`,
-      tokenFor: async (userKey, override = {}) => {
-        const user = findDemoUser(userKey);
-        if (!user) throw new Error(`There is no demo user ${userKey}.`);
-        return idp.mint({ ...user, ...override });
+      tokenFor: async (user, override = {}) => {
+        const subject = typeof user === 'string' ? findDemoUser(user) : ownUser(user);
+        if (!subject) throw new Error(`There is no demo user ${String(user)}.`);
+        return idp.mint({ ...subject, ...override });
       },
+      identity: idp,
+      dataDir,
       store: app.store,
       database,
       fingerprint: async () => {
@@ -193,4 +214,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/** A user of the test's own as the identity provider mints it: a claim it has no value for is left out. */
+function ownUser(user: TokenUser): DemoUser {
+  return { key: user.userId, ...user } as DemoUser;
 }
