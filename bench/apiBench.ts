@@ -30,9 +30,11 @@ import {
   type ApiOperation,
   type CallRecord,
 } from './apiMetrics';
+import shippedQuestionBank from '../data/question-banks/caf-1.5.0.json';
 import { benchFactoryDocument, benchFactoryId } from './benchFactories';
 import { loopback, withPlatform, type RunningPlatform } from './platform';
 import { noteStop, type PlatformBenchOptions } from './platformBenches';
+import { answerEverything, answerTypes, SelfAssessmentClient } from './selfAssessmentBench';
 import { round, type Figures } from './results';
 
 /** Factories written into one country for the list benchmark. */
@@ -258,6 +260,10 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
 
   await api.call('listCountryProgrammes', { as: staff });
   await api.call('setCountryLaunch', { as: 'admin', params: { countryCode: 'LK' }, json: { launchDate: day(90) } });
+  // The question bank: a new version imported (the shipped file under another number), listed, read in Bangla.
+  await api.call('importQuestionBank', { as: 'admin', json: { ...shippedQuestionBank, version: '1.5.1' } });
+  await api.call('listQuestionBanks', { as: staff });
+  await api.call('getQuestionBank', { as: 'fm-bd-2', params: { version: '1.5.1' }, query: { lang: 'bn' } });
 
   const firstCycle = { startsOn: day(-30), endsOn: day(334) };
   const f1 = field(
@@ -353,6 +359,26 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
     params: one,
     json: { reason: 'The factory told the country programme it stops sharing via SLCP.' },
   });
+
+  // The self-assessment (R11-R13): staff activate the first cycle, the manager starts it, reads, answers and
+  // clears an answer, answers everything else (not measured here: see the self-assessment benchmark), submits.
+  const firstCycleId = `${f1}-C1`;
+  const sa = { selfAssessmentId: `${firstCycleId}-SA` };
+  const fpBas1 = { ...sa, questionId: 'FP-BAS-1' };
+  await api.call('activateCycle', { as: staff, params: { ...one, cycleId: firstCycleId } });
+  const started = await api.call('startSelfAssessment', { as: manager, params: one, json: { cycleId: firstCycleId } });
+  await api.call('getSelfAssessment', { as: 'assessor-bd', params: sa, query: { lang: 'bn' } });
+  await api.call('getSelfAssessmentQuestion', { as: manager, params: fpBas1, query: { lang: 'vi' } });
+  await api.call('answerSelfAssessmentQuestion', {
+    as: manager,
+    params: fpBas1,
+    json: { value: 'Bench Knit Composite Ltd.' },
+  });
+  await api.call('clearSelfAssessmentAnswer', { as: manager, params: fpBas1 });
+  const answering = new SelfAssessmentClient(api.base);
+  const types = await answerTypes(answering, manager, field(started.body, 'toolVersion'), 1);
+  await answerEverything(answering, manager, sa.selfAssessmentId, types);
+  await api.call('submitSelfAssessment', { as: manager, params: sa });
 
   await api.advanceClock('PT1M'); // the outbox timer delivers the managers' portal notifications
   const unread = await api.call('listNotifications', { as: manager, query: { unread: 'true' } });

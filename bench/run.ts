@@ -26,6 +26,7 @@ const benchmarks: Record<string, (context: BenchContext) => Promise<Figures>> = 
   start,
   health,
   api: async (context) => (await import('./apiBench')).api(context),
+  'self-assessment': async (context) => (await import('./selfAssessmentBench')).selfAssessment(context),
 };
 
 const say = (line = '') => process.stdout.write(`${line}\n`);

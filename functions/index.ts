@@ -32,3 +32,15 @@ import './listNotifications';
 import './countUnreadNotifications';
 import './markNotificationRead';
 import './deliverOutbox';
+// self-assessment: question bank
+import './listQuestionBanks';
+import './getQuestionBank';
+import './importQuestionBank';
+// self-assessment: answering
+import './activateCycle';
+import './startSelfAssessment';
+import './getSelfAssessment';
+import './getSelfAssessmentQuestion';
+import './answerSelfAssessmentQuestion';
+import './clearSelfAssessmentAnswer';
+import './submitSelfAssessment';

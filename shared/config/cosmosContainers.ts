@@ -50,8 +50,18 @@ export const cosmosContainers = [
   {
     name: 'selfAssessments',
     partitionKey: '/selfAssessmentId',
-    purpose: 'a self-assessment and its answers, read and written together',
-    indexedPaths: ['/selfAssessmentId/?', '/kind/?', '/questionId/?'],
+    purpose:
+      'a self-assessment (its header with the compact progress state), one document per answer and its audit events: ' +
+      'an answer is one transactional batch in one partition, the overview one point read',
+    indexedPaths: ['/selfAssessmentId/?', '/type/?', '/questionId/?'],
+  },
+  {
+    name: 'questionBanks',
+    partitionKey: '/version',
+    purpose:
+      'imported question bank versions: per version a manifest, its parts (a large version split across ' +
+      'documents, each far below the 2 MB item limit) and the audit event of the import; read by version',
+    indexedPaths: ['/type/?', '/version/?'],
   },
 ] as const satisfies readonly ContainerDeclaration[];
 

@@ -40,7 +40,9 @@ export class RuleViolationError extends DomainError {
   readonly status = 422;
   constructor(
     readonly rule: string,
-    message: string
+    message: string,
+    /** More members of the problem (e.g. the numbers behind the refusal). */
+    readonly extensions: Record<string, unknown> = {}
   ) {
     super(message);
   }

@@ -162,7 +162,7 @@ function mapError(error: unknown, context: InvocationContext): HttpResponseInit 
   if (error instanceof ValidationError)
     return problemResponse(problemDetails(400, error.message, { errors: error.errors }));
   if (error instanceof RuleViolationError)
-    return problemResponse(problemDetails(422, error.message, { rule: error.rule }));
+    return problemResponse(problemDetails(422, error.message, { ...error.extensions, rule: error.rule }));
   if (error instanceof DomainError) return problemResponse(problemDetails(error.status, error.message));
   if ((error as Error)?.name === 'IdentityKeysUnavailableError') {
     context.error(`identity keys unavailable: ${(error as Error).message}`);
@@ -253,6 +253,8 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
           ...(response.headers as Record<string, string>),
           'x-cosmos-round-trips': String(metrics.cosmosRoundTrips),
           'x-cross-partition-queries': String(metrics.crossPartitionQueries),
+          'x-cosmos-writes': String(metrics.cosmosWrites),
+          'x-cosmos-bytes-written': String(metrics.cosmosBytesWritten),
         };
         return response;
       }),

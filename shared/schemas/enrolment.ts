@@ -112,6 +112,10 @@ export const cycleView = z
     endsOn: calendarDate,
     registeredAt: z.string(),
     sharingEffective: z.boolean(),
+    activatedAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'R11: when Better Work activated it (self-assessment open)' }),
   })
   .openapi('Cycle');
 
@@ -180,6 +184,7 @@ function toCycleView(cycle: CycleEntry): z.infer<typeof cycleView> {
     endsOn: cycle.endsOn,
     registeredAt: cycle.registeredAt,
     sharingEffective: cycle.sharingEffective,
+    activatedAt: cycle.activatedAt ?? null,
   };
 }
 

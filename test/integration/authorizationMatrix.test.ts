@@ -14,7 +14,9 @@ import { invitationDocId, type InvitationDocument } from '../../shared/domain/fa
 import { demoInvitationToken, seedDemoData } from '../../local/seed/seedDemoData';
 import { findDemoUser } from '../../local/seed/demoUsers';
 import { apiCalls, type Answer as Outcome } from '../support/apiCalls';
+import caf150 from '../../data/question-banks/caf-1.5.0.json';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
+import { seedSelfAssessment } from '../support/selfAssessmentFixtures';
 
 jest.setTimeout(120_000);
 
@@ -344,6 +346,39 @@ const table: Record<string, Row> = {
     Gateway: [200],
     none: [401],
   },
+  listQuestionBanks: {
+    scope: 'caller', // questionBankReaders: everyone who works with self-assessments, not brands (R21) nor the Gateway
+    FactoryManager: [200],
+    RegistrationStaff: [200],
+    EnterpriseAdvisor: [200],
+    Assessor: [200],
+    Admin: [200],
+    Brand: [403],
+    Gateway: [403],
+    none: [401],
+  },
+  getQuestionBank: {
+    scope: 'caller', // {version} is a shipped version, the same for every caller
+    FactoryManager: [200],
+    RegistrationStaff: [200],
+    EnterpriseAdvisor: [200],
+    Assessor: [200],
+    Admin: [200],
+    Brand: [403],
+    Gateway: [403],
+    none: [401],
+  },
+  importQuestionBank: {
+    scope: 'caller', // Admin only; the fixture is a new version number, so Admin's import is created
+    FactoryManager: [403],
+    RegistrationStaff: [403],
+    EnterpriseAdvisor: [403],
+    Assessor: [403],
+    Admin: [201],
+    Brand: [403],
+    Gateway: [403],
+    none: [401],
+  },
   markNotificationRead: {
     scope: 'notification', // someone else's notification is not found, whoever asks (Admin too)
     FactoryManager: [200, 404],
@@ -369,6 +404,85 @@ const table: Record<string, Row> = {
     Gateway: [403],
     none: [401],
   },
+  // self-assessment: answering (R11-R13). A {selfAssessmentId} is the target factory's first cycle's (seeded
+  // for BD-DEMO0001, BD-DEMO0002 and VN-DEMO0001); the factory decides, as for factory routes.
+  activateCycle: {
+    scope: 'factory', // roles RegistrationStaff, Admin; action registerCycle; idempotent (already active: 200)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  startSelfAssessment: {
+    scope: 'factory', // role FactoryManager; action answerSelfAssessment (one per cycle: the seeded one makes it 409)
+    FactoryManager: [409, 404, 404],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [403, 403, 403],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getSelfAssessment: {
+    scope: 'factory', // every role but Gateway; action readSelfAssessment (never brands: 403 when subscribed)
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 404, 404],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getSelfAssessmentQuestion: {
+    scope: 'factory', // every role but Gateway; action readSelfAssessment
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 404, 404],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  answerSelfAssessmentQuestion: {
+    scope: 'factory', // role FactoryManager; action answerSelfAssessment
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [403, 403, 403],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  clearSelfAssessmentAnswer: {
+    scope: 'factory', // role FactoryManager; action answerSelfAssessment (clears the answer the row above gave)
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [403, 403, 403],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  submitSelfAssessment: {
+    scope: 'factory', // role FactoryManager; action answerSelfAssessment (R13: nothing answered yet, 422)
+    FactoryManager: [422, 404, 404],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [403, 403, 403],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -389,6 +503,8 @@ interface Fixture {
   ifMatch?: boolean;
   /** The endpoint reads a body the document does not describe (the Gateway's signed raw body). */
   undocumentedBody?: true;
+  /** The `{questionId}` of the path (self-assessment questions). */
+  questionId?: string;
 }
 
 /** The pending demo factory whose seeded link the matrix presents (local/seed/seedDemoData.ts). */
@@ -402,6 +518,7 @@ const launchDateOf: Record<string, string> = { BD: '2021-05-31', VN: '2021-06-30
 const gatewayIdOf = (factoryId: string) => `GW-${factoryId.slice(0, 2)}${factoryId.slice(-6)}`;
 
 const fixtures: Record<string, Fixture> = {
+  importQuestionBank: { body: () => ({ ...caf150, version: '9.0.0' }) }, // the shipped file under a new number
   setCountryLaunch: {
     // The launch date the programme already has: allowed, and nothing changes for the rest of the run.
     body: ({ countryCode }) => ({ launchDate: launchDateOf[countryCode!] }),
@@ -443,6 +560,10 @@ const fixtures: Record<string, Fixture> = {
   acceptInvitation: {
     body: () => ({ token: demoInvitationToken(invitedFactory) }), // the seeded link of BD-DEMO0003
   },
+  startSelfAssessment: { body: ({ factoryId }) => ({ cycleId: `${factoryId!}-C1` }) },
+  getSelfAssessmentQuestion: { questionId: 'FP-BAS-1' },
+  answerSelfAssessmentQuestion: { questionId: 'FP-BAS-1', body: () => ({ value: 'Matrix Test Garments Ltd.' }) },
+  clearSelfAssessmentAnswer: { questionId: 'FP-BAS-1' },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -494,6 +615,13 @@ const tokens = new Map<Caller, string>();
 
 async function seed(store: ApiHarness['store'], clock: { now(): Date }): Promise<void> {
   await seedDemoData(store, clock);
+  for (const [factoryId, staff, manager] of [
+    ['BD-DEMO0001', 'registration-bd', 'fm-bd-1'],
+    ['BD-DEMO0002', 'registration-bd', 'fm-bd-2'],
+    ['VN-DEMO0001', 'registration-vn', 'fm-vn-1'],
+  ] as const) {
+    await seedSelfAssessment(store, clock, factoryId, staff, manager); // the self-assessment routes' targets
+  }
   // brand-1 subscribes to BD-DEMO0001 (the demo data has it; made sure here, since the matrix depends on it).
   const bd1 = (await store.read<FactoryDocument>('factories', 'BD', 'BD-DEMO0001'))!;
   if (!bd1.doc.subscribedBrandIds.includes('brand-1')) {
@@ -551,10 +679,11 @@ afterAll(async () => {
 
 /** The scope a route's path parameters make it: what the table's targets must be. */
 function scopeOfPath(params: readonly string[]): Scope | undefined {
-  if (params.includes('factoryId')) return 'factory';
+  if (params.includes('factoryId') || params.includes('selfAssessmentId')) return 'factory';
   if (params.includes('countryCode')) return 'country';
   if (params.includes('notificationId')) return 'notification';
-  return params.length === 0 ? 'caller' : undefined;
+  // {version} (a question bank version) is the same for every caller
+  return params.every((p) => p === 'version') ? 'caller' : undefined;
 }
 
 it('the expectation table covers exactly the operations of the OpenAPI document', () => {
@@ -613,7 +742,11 @@ function pathOf(cell: Cell): string {
       factoryId: cell.factoryId,
       countryCode: cell.countryCode,
       notificationId: cell.notificationId,
+      version: '1.5.0',
       brandId: fixture?.brandId,
+      cycleId: cell.factoryId && `${cell.factoryId}-C1`,
+      selfAssessmentId: cell.factoryId && `${cell.factoryId}-C1-SA`,
+      questionId: fixture?.questionId,
     }[name];
     if (value === undefined) throw new Error(`no value for {${name}} of ${cell.operation.operationId}`);
     return encodeURIComponent(value);

@@ -10,7 +10,7 @@ import {
   type Versioned,
   type WriteOperation,
 } from '../../ports/documentStore';
-import { countCosmosRoundTrip } from '../requestMetrics';
+import { bytesOfWrite, countCosmosRoundTrip, countCosmosWrite } from '../requestMetrics';
 
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
 
@@ -61,7 +61,7 @@ export function cosmosDocumentStore(client: () => Promise<CosmosClient>, databas
     async write(name: ContainerName, partitionKey: string, operations: WriteOperation[]) {
       const c = await container(name);
       if (operations.length === 0) return [];
-      countCosmosRoundTrip();
+      countCosmosWrite(bytesOfWrite(operations));
       if (operations.length === 1) {
         const op = operations[0]!;
         const what = `${name} document ${op.kind === 'delete' ? op.id : op.doc.id}`;

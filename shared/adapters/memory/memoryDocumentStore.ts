@@ -10,7 +10,7 @@ import {
   type StoredDocument,
   type WriteOperation,
 } from '../../ports/documentStore';
-import { countCosmosRoundTrip } from '../requestMetrics';
+import { bytesOfWrite, countCosmosRoundTrip, countCosmosWrite } from '../requestMetrics';
 
 interface Entry {
   doc: StoredDocument;
@@ -52,7 +52,7 @@ export function memoryDocumentStore(): DocumentStore & { size(): number } {
 
     async write(container: ContainerName, pk: string, operations: WriteOperation[]) {
       if (operations.length === 0) return [];
-      countCosmosRoundTrip();
+      countCosmosWrite(bytesOfWrite(operations));
       const live = partition(container, pk);
       const staged = new Map(live);
       const etags: string[] = [];

@@ -37,11 +37,23 @@ export const factoryActions = [
   'manageSubscriptions',
   'readAudit',
   'readReports',
+  'readSelfAssessment', // R12: a factory's SLCP self-assessment and its progress (never brands)
+  'answerSelfAssessment', // R11-R13: start it, answer, submit (the factory's own managers)
 ] as const;
 export type FactoryAction = (typeof factoryActions)[number];
 
 const allowedActions: Record<Role, readonly FactoryAction[]> = {
-  FactoryManager: ['read', 'readSlcp', 'editProfile', 'signTerms', 'requestSharing', 'connectGateway', 'readReports'],
+  FactoryManager: [
+    'read',
+    'readSlcp',
+    'editProfile',
+    'signTerms',
+    'requestSharing',
+    'connectGateway',
+    'readReports',
+    'readSelfAssessment',
+    'answerSelfAssessment',
+  ],
   RegistrationStaff: [
     'read',
     'readSlcp',
@@ -52,9 +64,10 @@ const allowedActions: Record<Role, readonly FactoryAction[]> = {
     'manageSubscriptions',
     'readAudit',
     'readReports',
+    'readSelfAssessment',
   ],
-  EnterpriseAdvisor: ['read', 'readSlcp', 'readReports'],
-  Assessor: ['read', 'readSlcp', 'readReports'],
+  EnterpriseAdvisor: ['read', 'readSlcp', 'readReports', 'readSelfAssessment'],
+  Assessor: ['read', 'readSlcp', 'readReports', 'readSelfAssessment'],
   Admin: factoryActions,
   Brand: ['read', 'readReports'],
   Gateway: [],

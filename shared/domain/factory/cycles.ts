@@ -2,7 +2,7 @@
 // cycle follows it (no overlap) and SLCP sharing applies to it only if the factory asked for it before it
 // was registered (R2). Pure: time is passed in.
 import { isCalendarDate, utcDay } from '../countryProgrammes';
-import { ConflictError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { CycleEntry, FactoryDocument } from './factory';
 
 export interface CyclePeriod {
@@ -92,4 +92,28 @@ export function currentCycleOf(factory: FactoryDocument, now: Date): CycleEntry 
   const ordered = [...factory.cycles].sort((a, b) => a.sequence - b.sequence);
   const started = ordered.filter((cycle) => cycle.startsOn <= today);
   return started[started.length - 1] ?? ordered[0];
+}
+
+/**
+ * R11: Better Work activates a service cycle, which opens its self-assessment. Activating it again changes
+ * nothing (`changed: false`); a cycle that has ended cannot be activated (409).
+ */
+export function activateCycle(
+  factory: FactoryDocument,
+  cycleId: string,
+  by: string,
+  now: Date
+): { factory: FactoryDocument; cycle: CycleEntry; changed: boolean } {
+  const cycle = factory.cycles.find((c) => c.cycleId === cycleId);
+  if (!cycle) throw new NotFoundError(`Factory ${factory.factoryId} has no cycle ${cycleId}.`);
+  if (cycle.activatedAt) return { factory, cycle, changed: false };
+  if (cycle.endsOn < utcDay(now)) {
+    throw new ConflictError(`Cycle ${cycleId} ended on ${cycle.endsOn}; an ended cycle cannot be activated.`);
+  }
+  const activated: CycleEntry = { ...cycle, activatedAt: now.toISOString(), activatedBy: by };
+  return {
+    factory: { ...factory, cycles: factory.cycles.map((c) => (c.cycleId === cycleId ? activated : c)) },
+    cycle: activated,
+    changed: true,
+  };
 }

@@ -64,6 +64,9 @@ export interface CycleEntry {
   sharingEffective: boolean;
   /** R3: when the factory managers were invited to state their preference for the next cycle; once per cycle. */
   preferenceReminderSentAt?: string;
+  /** R11: when Better Work activated the service cycle (its self-assessment opens), and who did. */
+  activatedAt?: string;
+  activatedBy?: string;
 }
 
 export function newFactoryDocument(fields: {
