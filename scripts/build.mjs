@@ -2,6 +2,7 @@
 // and the local host (CommonJS, dependencies left in node_modules).
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -42,6 +43,7 @@ export async function buildAll({ quiet = false } = {}) {
         'parent-watch': 'local/processes/parentWatch.ts',
         bench: 'bench/run.ts',
         token: 'local/cli/token.ts',
+        'validate-question-banks': 'local/cli/validateQuestionBanks.ts',
       },
       outdir: 'dist/local',
       bundle: true,
@@ -54,6 +56,18 @@ export async function buildAll({ quiet = false } = {}) {
     }),
   ]);
   removeStaleChunks(appBuild.metafile);
+  // The shipped question banks are data: validated here as an import would validate them.
+  try {
+    execFileSync(
+      process.execPath,
+      [join(dist, 'local', 'validate-question-banks.js'), join(root, 'data', 'question-banks')],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }
+    );
+  } catch (error) {
+    throw new Error(`a shipped question bank is not valid:\n${error.stderr?.toString() ?? error.message}`);
+  }
   if (!quiet) console.log(`built dist/app and dist/local in ${Date.now() - started} ms`);
 }
 
