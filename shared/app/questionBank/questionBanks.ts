@@ -215,9 +215,6 @@ export async function listQuestionBanks(deps: QuestionBankDeps): Promise<Questio
     importedAt: manifest.importedAt,
     importedBy: manifest.importedBy,
   }));
-  // A version whose import stopped between its manifest and the index is indexed here (self-healing).
-  const unindexed = imported.map((m) => m.version).filter((v) => !shippedVersions.includes(v));
-  if (unindexed.length > 0) await ensureIndexed(deps.store, unindexed).catch(() => undefined);
   const all = [...shipped, ...imported.filter((m) => !shippedVersions.includes(m.version))].sort((a, b) =>
     compareVersions(a.version, b.version)
   );
@@ -323,6 +320,7 @@ export async function importQuestionBank(
   if (shippedFiles[version]) throw alreadyExists(version, 'it is built into the platform');
   const existing = await deps.store.read<QuestionBankManifestDocument>(container, version, manifestDocId);
   if (existing) {
+    // An import that stopped between its manifest and the index is completed by importing it again.
     await ensureIndexed(deps.store, [version]);
     throw alreadyExists(version, `imported on ${existing.doc.importedAt}`);
   }
