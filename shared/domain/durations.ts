@@ -9,6 +9,20 @@ export const ruleDurations = {
   invitationValidity: 'P7D',
   /** R3: the preference reminder goes out two calendar months before the running cycle ends (G: A). */
   preferenceReminderLead: 'P2M',
+  /** R9: the Gateway approves a registration within three days; later than that, chase. */
+  gatewayApprovalWait: 'P3D',
+  /** R10: the factory manager is reminded this long before the T&C signature expires. */
+  termsExpiryReminderLead: 'P30D',
+  /** R16: the report is released within 28 days after the assessment. */
+  releaseDeadline: 'P28D',
+  /** R16: staff are reminded this long before the release deadline. */
+  releaseReminderLead: 'P7D',
+  /** R18: SLCP validates the data 15 days after release; sharing is then enabled. */
+  validationDelay: 'P15D',
+  /** R25 / Better Work practice: Progress Report 1 is due 30 days after the report's release. */
+  progressReportDue: 'P30D',
+  /** The factory manager is reminded this long before Progress Report 1 is due. */
+  progressReportReminderLead: 'P7D',
 } as const satisfies Record<string, string>;
 
 export type RuleDurationName = keyof typeof ruleDurations;

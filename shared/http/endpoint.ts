@@ -15,6 +15,8 @@ import {
 } from '../domain/errors';
 import { platform, type Platform } from '../composition';
 import { apiRegistry, problemSchema } from './openapi';
+import { durableClientInput, durableTimelines } from '../adapters/durable/durableTimelines';
+import type { DurableTimelines } from '../ports/cycleTimeline';
 import { problemContentType, problemDetails, type ProblemDetails } from './problem';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +36,8 @@ export interface RequestContext<P, Q, B> {
   rawBody: Buffer;
   platform: Platform;
   invocationId: string;
+  /** The durable timelines; only for endpoints declared with `durable: true` (it adds the client binding). */
+  timelines: DurableTimelines;
 }
 
 export interface EndpointResult<R> {
@@ -61,6 +65,8 @@ export interface EndpointSpec<P extends ZodType, Q extends ZodType, B extends Zo
   successStatus?: 200 | 201 | 202 | 204;
   /** Bodies above this are refused with 413; 64 KiB by default. */
   maxBodyBytes?: number;
+  /** Declares the Durable Functions client binding: the handler may start and signal orchestrations. */
+  durable?: boolean;
   handler: (context: RequestContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<EndpointResult<z.infer<R>>>;
 }
 
@@ -214,6 +220,7 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
     methods: [spec.method],
     route: spec.route,
     authLevel: 'anonymous',
+    ...(spec.durable ? { extraInputs: [durableClientInput] } : {}),
     handler: (request, context) =>
       withRequestMetrics(async (metrics) => {
         let response: HttpResponseInit;
@@ -237,6 +244,10 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
             rawBody,
             platform: p,
             invocationId: context.invocationId,
+            get timelines(): DurableTimelines {
+              if (!spec.durable) throw new Error(`${spec.name} uses the durable timelines without declaring durable: true`);
+              return durableTimelines(context);
+            },
           });
           const status = result.status ?? successStatus;
           const headers: Record<string, string> = { ...securityHeaders, ...(result.headers ?? {}) };

@@ -67,6 +67,26 @@ export interface CycleEntry {
   /** R11: when Better Work activated the service cycle (its self-assessment opens), and who did. */
   activatedAt?: string;
   activatedBy?: string;
+  /** R15: Better Work's compliance assessment of this cycle, once the assessors completed it. */
+  assessment?: {
+    assessmentId: string;
+    method: 'visit' | 'vcc';
+    /** The assessment's last day (YYYY-MM-DD): the release deadline counts from it (R16). */
+    lastDay: string;
+    completedAt: string;
+    completedBy: string;
+  };
+  /** R16: the released assessment report. */
+  report?: { reportId: string; releasedAt: string; releasedBy: string };
+  /** R17: when the timeline handed the cycle to the transmission step. */
+  readyToTransmitAt?: string;
+  /** R18: when sharing via the Gateway was enabled after validation. */
+  sharingEnabledAt?: string;
+  /**
+   * Milestones the timeline has acted on, by name, with when. An activity acts only when its milestone
+   * is absent and records it in the same write as its emails, so a retried activity sends nothing twice.
+   */
+  milestones?: Record<string, string>;
 }
 
 export function newFactoryDocument(fields: {

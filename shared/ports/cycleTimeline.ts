@@ -1,0 +1,56 @@
+// The per-cycle timeline (and the other durable waits) as the use cases see them. The facts always live
+// in Cosmos first; a signal only wakes the orchestration to re-read them, so a signal that is lost (the
+// engine was down) delays nothing past the daily reconciliation.
+
+/** Why a timeline is woken; informational, the orchestration re-reads the cycle's facts either way. */
+export type TimelineSignal =
+  | 'assessmentCompleted'
+  | 'reportReleased'
+  | 'sharingRequested'
+  | 'gatewayConnected'
+  | 'transmissionValidated'
+  | 'cycleChanged';
+
+export type TimelineRuntimeStatus =
+  | 'Pending'
+  | 'Running'
+  | 'Completed'
+  | 'ContinuedAsNew'
+  | 'Failed'
+  | 'Terminated'
+  | 'Suspended';
+
+export interface DurableInstanceStatus {
+  instanceId: string;
+  runtimeStatus: TimelineRuntimeStatus;
+  createdTime: string | undefined;
+  lastUpdatedTime: string | undefined;
+  /** What the orchestration last said it waits for (its custom status), as it set it. */
+  customStatus: unknown;
+  output: unknown;
+}
+
+export interface CycleTimelineStart {
+  factoryId: string;
+  cycleId: string;
+}
+
+export interface DurableTimelines {
+  /** Starts the cycle's timeline unless it already runs (starting twice is harmless). */
+  ensureCycleTimeline(start: CycleTimelineStart): Promise<{ instanceId: string; started: boolean }>;
+  /** Wakes the cycle's timeline so it re-reads the cycle's facts now rather than at its next timer. */
+  signalCycle(cycleId: string, signal: TimelineSignal): Promise<void>;
+  /** Starts (or restarts) the wait for the Gateway's approval after "Connect with SLCP" (R9). */
+  ensureGatewayApproval(factoryId: string): Promise<{ instanceId: string; started: boolean }>;
+  /** Tells the approval wait the Gateway approved (R9). */
+  signalGatewayApproved(factoryId: string): Promise<void>;
+  /** (Re)starts the Terms & Conditions expiry watch after a signature (R10). */
+  restartTermsWatch(factoryId: string, signedAt: string): Promise<void>;
+  status(instanceId: string): Promise<DurableInstanceStatus | undefined>;
+}
+
+export const instanceIds = {
+  cycle: (cycleId: string) => `cycle-${cycleId}`,
+  gatewayApproval: (factoryId: string) => `gateway-${factoryId}`,
+  terms: (factoryId: string) => `terms-${factoryId}`,
+} as const;
