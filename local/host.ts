@@ -8,11 +8,35 @@ import { HttpHost, type DevRouter } from './http/server';
 import { validateHttpTrigger } from './http/httpTriggers';
 import { Scheduler } from './timers/scheduler';
 import { TimerTriggers, validateTimerTrigger } from './timers/timerTriggers';
+import { clientData, durableClientInputs, durableWebhookPath, type ClientData } from './durable/clientData';
+import { DurableEngine, type DurableLogLevel } from './durable/engine';
+import { createDurableDevRouter } from './durable/devRouter';
+import { durableHttpApi } from './durable/httpApi';
+import { hostDurableFunctions } from './durable/invoker';
+import { defaultDurableTaskSettings, type DurableTaskSettings } from './durable/settings';
+import { MemoryInstanceStore, type InstanceStore } from './durable/store';
 
 export const supportedTriggers: ReadonlyMap<string, TriggerValidator> = new Map([
   ['httpTrigger', validateHttpTrigger],
   ['timerTrigger', validateTimerTrigger],
+  ['orchestrationTrigger', () => undefined],
+  ['activityTrigger', () => undefined],
 ]);
+
+/** Trigger types the local host refuses on purpose. */
+export const refusedTriggers: ReadonlyMap<string, string> = new Map([
+  [
+    'entityTrigger',
+    'Durable entities are not supported by the local durable engine (orchestrations and activities are).',
+  ],
+]);
+
+export interface LocalDurableOptions {
+  /** Where instances live; in memory when not given (lost when the host stops). */
+  store?: InstanceStore;
+  /** host.json's durableTask section (see durableTaskSettings). */
+  settings?: DurableTaskSettings;
+}
 
 export interface LocalHostOptions {
   host: string;
@@ -26,6 +50,8 @@ export interface LocalHostOptions {
   verbose?: boolean;
   /** More local-only `/_dev/...` routes (the development identity provider, ...). */
   devRouters?: readonly DevRouter[];
+  /** The local durable engine: its store and settings. */
+  durable?: LocalDurableOptions;
 }
 
 const levelOrder: RpcLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
@@ -35,13 +61,18 @@ const levelOrder: RpcLogLevel[] = ['trace', 'debug', 'information', 'warning', '
  * serves its HTTP triggers, fires its timer triggers on the (possibly virtual) clock.
  */
 export class LocalHost {
-  readonly registry = new FunctionRegistry(supportedTriggers);
+  readonly registry = new FunctionRegistry(supportedTriggers, refusedTriggers);
   readonly coreApi: CoreApi;
   readonly scheduler: Scheduler;
+  /** The local durable engine, once started. */
+  durable: DurableEngine | undefined;
   private http: HttpHost | undefined;
   private timers: TimerTriggers | undefined;
   private uninstall: (() => void) | undefined;
   private readonly writeLine: (line: string) => void;
+  private savedWebsiteHostname: string | undefined;
+  private hostnameSet = false;
+  private clientData: ClientData | undefined;
   port = 0;
 
   constructor(private readonly options: LocalHostOptions) {
@@ -72,23 +103,71 @@ export class LocalHost {
     return [...this.registry.functions.values()];
   }
 
+  /** What a function's durable client binding receives (the Durable HTTP API on this host's port). */
+  private durableClientData = (): ClientData => {
+    const hub = this.durable?.taskHub ?? this.options.durable?.settings?.hubName ?? defaultDurableTaskSettings.hubName;
+    if (!this.clientData || this.clientData.taskHubName !== hub) this.clientData = clientData(this.port, hub);
+    return this.clientData;
+  };
+
+  private readonly durableLog = (level: DurableLogLevel, message: string): void => {
+    if (level === 'debug' && !this.options.verbose) return;
+    const label = level === 'information' || level === 'debug' ? '' : `${level}: `;
+    this.writeLine(`${this.options.clock.now().toISOString()} (durable) ${label}${message}`);
+  };
+
   async start(): Promise<void> {
     const { clock } = this.options;
     await runAppHooks(this.registry, 'appStart', this.options.functionAppDirectory);
+    const durableOptions = this.options.durable ?? {};
+    const store = durableOptions.store ?? new MemoryInstanceStore();
+    const durable = new DurableEngine({
+      store,
+      functions: hostDurableFunctions(this.registry, this.log, this.durableClientData),
+      clock,
+      settings: durableOptions.settings ?? defaultDurableTaskSettings,
+      log: this.durableLog,
+      onTimersChanged: () => this.scheduler.changed(),
+    });
+    this.durable = durable;
+    const durableApi = durableHttpApi(
+      durable,
+      () => this.durableClientData().httpBaseUrl,
+      (line) => this.durableLog('error', line)
+    );
     this.http = new HttpHost(
       this.registry.functionsWithTrigger('httpTrigger'),
       (fn, http, triggerName) =>
-        invokeFunction(this.registry, fn, { inputData: [{ name: triggerName, data: { http } }] }, this.log),
+        invokeFunction(
+          this.registry,
+          fn,
+          { inputData: [{ name: triggerName, data: { http } }, ...durableClientInputs(fn, this.durableClientData)] },
+          this.log
+        ),
       {
         host: this.options.host,
         port: this.options.port,
         routePrefix: this.options.routePrefix,
         maxRequestBodyBytes: this.options.maxRequestBodyBytes,
-        devRouter: createDevRouter(clock, this.scheduler, this.options.devRouters),
+        devRouter: createDevRouter(clock, this.scheduler, [
+          ...(this.options.devRouters ?? []),
+          createDurableDevRouter(() => this.durable),
+        ]),
+        webhooks: [{ prefix: durableWebhookPath, handle: durableApi }],
         log: (line) => this.writeLine(line),
       }
     );
     this.port = await this.http.listen();
+    // durable-functions rewrites the client's management URLs to localhost:7071 unless the host names itself.
+    this.savedWebsiteHostname = process.env['WEBSITE_HOSTNAME'];
+    this.hostnameSet = true;
+    process.env['WEBSITE_HOSTNAME'] = `127.0.0.1:${this.port}`;
+    const orchestrators = this.registry.functionsWithTrigger('orchestrationTrigger').length;
+    if (orchestrators > 0 && !durableOptions.store) {
+      this.durableLog('warning', 'no durable store configured: orchestration state is kept in memory only');
+    }
+    await durable.start();
+    this.scheduler.add(durable);
     this.timers = new TimerTriggers(this.registry.functionsWithTrigger('timerTrigger'), clock.now(), (fn, info) =>
       this.invokeTimer(fn, info)
     );
@@ -102,7 +181,12 @@ export class LocalHost {
       await invokeFunction(
         this.registry,
         fn,
-        { inputData: [{ name: fn.triggerName, data: { json: JSON.stringify(timerInfo) } }] },
+        {
+          inputData: [
+            { name: fn.triggerName, data: { json: JSON.stringify(timerInfo) } },
+            ...durableClientInputs(fn, this.durableClientData),
+          ],
+        },
         this.log
       );
     } catch (error) {
@@ -119,8 +203,15 @@ export class LocalHost {
   }
 
   async stop(): Promise<void> {
+    // The engine first: a virtual-clock jump waiting for it to settle lets go, and nothing new starts.
+    await this.durable?.stop();
     await this.scheduler.stop();
     await this.http?.close();
+    if (this.hostnameSet) {
+      this.hostnameSet = false;
+      if (this.savedWebsiteHostname === undefined) delete process.env['WEBSITE_HOSTNAME'];
+      else process.env['WEBSITE_HOSTNAME'] = this.savedWebsiteHostname;
+    }
     try {
       await runAppHooks(this.registry, 'appTerminate', this.options.functionAppDirectory);
     } finally {

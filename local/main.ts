@@ -17,6 +17,8 @@ import { demoUsers, describeDemoUsers } from './seed/demoUsers';
 import { localAppEnvironment } from './appEnvironment';
 import { HostStartError } from './errors';
 import { LocalHost } from './host';
+import { CosmosInstanceStore, durableDatabaseName } from './durable/cosmosStore';
+import { durableTaskSettings } from './durable/settings';
 import { parseHostOptions, optionTable, type HostOptions } from './options';
 import { ChildService } from './processes/childService';
 import { assertPortsFree } from './processes/ports';
@@ -41,6 +43,10 @@ function appEntry(options: HostOptions): string {
 function routePrefix(): string {
   const hostJson = readJson(join(repoRoot, 'host.json')) as { extensions?: { http?: { routePrefix?: string } } };
   return hostJson.extensions?.http?.routePrefix ?? 'api';
+}
+
+function hostDurableTaskSettings() {
+  return durableTaskSettings(readJson(join(repoRoot, 'host.json')));
 }
 
 async function main(): Promise<void> {
@@ -171,6 +177,14 @@ async function main(): Promise<void> {
     clock,
     verbose: options.verbose,
     devRouters: [createIdentityDevRouter(identityProvider, demoUsers)],
+    // The local durable engine keeps its task hub in the same Cosmos-compatible server, through the real SDK.
+    durable: {
+      store: new CosmosInstanceStore({
+        connect: () => createCosmosClient(settings),
+        databaseName: durableDatabaseName(settings.cosmos.databaseName),
+      }),
+      settings: hostDurableTaskSettings(),
+    },
   });
   // The SLCP Gateway simulator: its own HTTP server on --gateway-port, in this process so that it shares
   // the project clock; its approvals and callback retries are due on the host's scheduler.
@@ -270,6 +284,7 @@ async function main(): Promise<void> {
       .httpRoutes()
       .map((r) => `${r.methods.join('|') || '*'} /${r.route}`)
       .join(', ')}`,
+    `  Durable    task hub ${host.durable?.taskHub}: ${host.registry.functionsWithTrigger('orchestrationTrigger').length} orchestrators, ${host.registry.functionsWithTrigger('activityTrigger').length} activities, state in ${host.durable?.storeDescription}; API http://${loopback}:${host.port}/runtime/webhooks/durabletask/`,
     `  Gateway    ${gateway.baseUrl}/facility-registration (SLCP Gateway simulator; approves 2 days after a submission, on the clock; ${gateway.baseUrl}/_sim/registrations)`,
     `  Mail inbox http://${loopback}:${options.mailWebPort} (SMTP :${options.smtpPort}; nothing is sent out)`,
     '  Stop       Ctrl-C',

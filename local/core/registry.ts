@@ -35,7 +35,11 @@ export class FunctionRegistry {
   /** Shared by all hooks of the app for its lifetime, as in the worker. */
   readonly appHookData: Record<string, unknown> = {};
 
-  constructor(private readonly triggers: ReadonlyMap<string, TriggerValidator>) {}
+  constructor(
+    private readonly triggers: ReadonlyMap<string, TriggerValidator>,
+    /** Trigger types the host refuses on purpose, with the reason it gives. */
+    private readonly refused: ReadonlyMap<string, string> = new Map()
+  ) {}
 
   get supportedTriggerTypes(): string[] {
     return [...this.triggers.keys()];
@@ -60,6 +64,8 @@ export class FunctionRegistry {
     }
     const [triggerName, binding] = triggerEntry;
     const type = String(binding.type);
+    const refusal = this.refused.get(type);
+    if (refusal) throw new RegistrationError(`Function "${name}" uses a "${type}" trigger: ${refusal}`);
     const validate = this.triggers.get(type);
     if (!validate) {
       throw new RegistrationError(

@@ -19,6 +19,26 @@ export interface DevResponse {
 /** Answers the local-only `/_dev/...` routes, which do not exist in Azure. */
 export type DevRouter = (request: DevRequest) => Promise<DevResponse | undefined>;
 
+export interface WebhookRequest {
+  method: string;
+  /** The decoded path segments after the webhook prefix. */
+  path: string[];
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+export interface WebhookResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+/** Extension webhooks outside the route prefix (the Durable HTTP API), answered to loopback callers only. */
+export interface WebhookRoute {
+  prefix: readonly string[];
+  handle(request: WebhookRequest): Promise<WebhookResponse>;
+}
+
 export type HttpInvoker = (
   fn: RegisteredFunction,
   http: RpcHttpData,
@@ -31,6 +51,7 @@ export interface HttpHostOptions {
   routePrefix: string;
   maxRequestBodyBytes: number;
   devRouter?: DevRouter;
+  webhooks?: readonly WebhookRoute[];
   log: (line: string) => void;
 }
 
@@ -100,6 +121,24 @@ export class HttpHost {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const segments = decodeSegments(url.pathname);
+    const webhook = this.options.webhooks?.find((w) =>
+      w.prefix.every((p, i) => segments[i]?.toLowerCase() === p.toLowerCase())
+    );
+    if (webhook) {
+      if (!isLoopback(req.socket.remoteAddress)) throw notFound(url.pathname);
+      const body = await readBody(req, this.options.maxRequestBodyBytes);
+      const answer = await webhook.handle({
+        method,
+        path: segments.slice(webhook.prefix.length),
+        query: url.searchParams,
+        headers: flattenHeaders(req),
+        body,
+      });
+      for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+      if (answer.body === undefined) res.writeHead(answer.status, { 'content-length': 0 }).end();
+      else sendJson(res, answer.status, answer.body, answer.contentType);
+      return;
+    }
     const prefix = this.options.routePrefix ? this.options.routePrefix.split('/').filter(Boolean) : [];
     const startsWithPrefix = prefix.every((p, i) => segments[i]?.toLowerCase() === p.toLowerCase());
     if (!startsWithPrefix) throw notFound(url.pathname);
@@ -136,6 +175,10 @@ export class HttpHost {
     const response = await this.invoke(fn, rpcRequest, fn.triggerName);
     writeFunctionResponse(res, method, httpOutput(fn, response));
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
 function pathOnly(url: string | undefined): string {

@@ -1,6 +1,6 @@
 import type { LocalClock } from '../clock';
 
-/** Something that wants to be woken at a time on the clock: timer triggers now, durable timers later. */
+/** Something that wants to be woken at a time on the clock: timer triggers, the Gateway simulator, durable timers. */
 export interface WakeupSource {
   readonly name: string;
   /** The earliest time it is due, if any. */
@@ -12,13 +12,22 @@ export interface WakeupSource {
    * moment, the occurrences skipped on the way fire once there, as past due, like a host that was asleep.
    */
   readonly coalesce?: boolean;
+  /**
+   * Resolves once the work this source started has finished (the durable engine: no episode or activity
+   * running or waiting to run, only timers and events awaited). A virtual-clock jump awaits it before each
+   * move and after each firing, so whatever is caused at an instant happens at that instant.
+   */
+  settle?(): Promise<void>;
 }
 
 export interface SchedulerLog {
   (message: string): void;
 }
 
-/** The most due moments one virtual jump steps through one by one; past that the rest fire once, as past due. */
+/**
+ * The most occurrences of recurring timers one virtual jump steps through one by one; past that they fire
+ * once, as past due. One-off wake-ups (durable timers, the Gateway's approvals) always fire at their moment.
+ */
 export const maxStepsPerJump = 1000;
 const maxTimeoutMs = 60_000;
 
@@ -63,16 +72,29 @@ export class Scheduler {
     return this.exclusive(async () => {
       let steps = 0;
       for (;;) {
+        await this.settle();
         const nextOneOff = this.earliestDue((source) => !source.coalesce);
-        const next = nextOneOff && nextOneOff.getTime() <= target.getTime() ? nextOneOff : this.earliestDue(() => true);
-        if (!next || next.getTime() > target.getTime() || steps >= maxStepsPerJump) break;
+        const oneOffFirst = nextOneOff !== undefined && nextOneOff.getTime() <= target.getTime();
+        const next = oneOffFirst ? nextOneOff : this.earliestDue(() => true);
+        if (!next || next.getTime() > target.getTime()) break;
+        if (!oneOffFirst && steps >= maxStepsPerJump) break;
         if (next.getTime() > this.clock.now().getTime()) this.clock.jumpTo(next);
-        await this.fireDue();
-        steps++;
+        await this.fireDue(true);
+        if (!oneOffFirst) steps++;
       }
       if (target.getTime() > this.clock.now().getTime()) this.clock.jumpTo(target);
-      await this.fireDue();
+      await this.fireDue(true);
     });
+  }
+
+  /** A source's due times changed (a durable timer was armed): look again when to wake up. */
+  changed(): void {
+    if (this.running) this.reschedule();
+  }
+
+  /** Resolves once every source has settled (see WakeupSource.settle). */
+  async settle(): Promise<void> {
+    for (const source of this.sources) if (source.settle) await source.settle();
   }
 
   private earliestDue(include: (source: WakeupSource) => boolean = () => true): Date | undefined {
@@ -84,13 +106,14 @@ export class Scheduler {
     return earliest;
   }
 
-  private async fireDue(): Promise<void> {
+  private async fireDue(settle = false): Promise<void> {
     const now = this.clock.now();
     for (const source of this.sources) {
       const due = source.nextDue();
       if (due && due.getTime() <= now.getTime()) {
         try {
           await source.fireDue(now);
+          if (settle) await source.settle?.();
         } catch (error) {
           this.log(`${source.name}: ${(error as Error).message}`);
         }
