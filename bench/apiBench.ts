@@ -380,6 +380,56 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
   await answerEverything(answering, manager, sa.selfAssessmentId, types);
   await api.call('submitSelfAssessment', { as: manager, params: sa });
 
+  // Better Work's side of the cycle (R15, R16, R25): the assessor creates the assessment of the first cycle,
+  // records one finding and then all of them in one request, completes it; staff release the report, which the
+  // manager and the subscribed brand read (JSON, HTML, the list); the plan is extended and an item marked done
+  // (by an administrator: no enterprise advisor is assigned to the bench factory).
+  const cycle = { ...one, cycleId: firstCycleId };
+  const assessor = 'assessor-bd';
+  await api.call('createComplianceAssessment', {
+    as: assessor,
+    params: cycle,
+    json: { method: 'visit', firstDay: day(-3), lastDay: day(-2) },
+  });
+  const assessment = await api.call('getComplianceAssessment', { as: staff, params: cycle, query: { lang: 'bn' } });
+  const inScope = (assessment.body.clusters as Json[]).flatMap((c) =>
+    (c.points as Json[]).flatMap((p) => (p.questions as Json[]).map((q) => field(q, 'questionId')))
+  );
+  await api.call('recordAssessmentFinding', {
+    as: assessor,
+    params: { ...cycle, questionId: inScope[0]! },
+    json: { result: 'compliant' },
+  });
+  await api.call('recordAssessmentFindings', {
+    as: assessor,
+    params: cycle,
+    json: {
+      findings: inScope.map((questionId, i) =>
+        i % 30 === 1
+          ? { questionId, result: 'nonCompliant', notes: 'Seen on the floor and confirmed in worker interviews.' }
+          : { questionId, result: 'compliant' }
+      ),
+    },
+  });
+  await api.call('completeComplianceAssessment', { as: assessor, params: cycle });
+  await api.call('releaseAssessmentReport', { as: staff, params: cycle });
+  await api.call('getAssessmentReport', { as: 'brand-1', params: cycle });
+  await api.call('getAssessmentReportPage', { as: manager, params: cycle });
+  await api.call('listAssessmentReports', { as: 'brand-1', params: one });
+  const plan = await api.call('getImprovementPlan', { as: manager, params: cycle });
+  await api.call('addImprovementItem', {
+    as: 'admin',
+    params: cycle,
+    json: { title: 'Fire exits blocked in the finishing section', cluster: 'Occupational Safety and Health' },
+  });
+  const item = (plan.body.items as Json[])[0]!;
+  await api.call('updateImprovementItem', {
+    as: 'admin',
+    params: { ...cycle, itemId: field(item, 'itemId') },
+    json: { status: 'done' },
+    headers: { 'if-match': field(item, 'etag') },
+  });
+
   await api.advanceClock('PT1M'); // the outbox timer delivers the managers' portal notifications
   const unread = await api.call('listNotifications', { as: manager, query: { unread: 'true' } });
   const first = (unread.body.items as Json[] | undefined)?.[0];

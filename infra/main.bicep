@@ -62,6 +62,8 @@ param functionInstanceMemoryMB int = 2048
 // The code's declarations, mirrored as JSON (the unit tests keep them equal to the TypeScript).
 var cosmosDeclaration = loadJsonContent('cosmos-containers.json')
 var serviceBusDeclaration = loadJsonContent('service-bus.json')
+// The app's own blob containers (released reports): keep equal to shared/config/blobContainers.ts.
+var blobDeclaration = loadJsonContent('blob-containers.json')
 
 var tags = {
   'azd-env-name': environmentName
@@ -116,9 +118,7 @@ module storage 'core/storage/storage-account.bicep' = {
     name: 'st${resourceToken}'
     location: location
     tags: tags
-    containerNames: [
-      deploymentContainerName
-    ]
+    containerNames: concat([deploymentContainerName], blobDeclaration.containers)
     publicNetworkAccess: publicNetworkAccess
   }
 }

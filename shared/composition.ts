@@ -13,6 +13,8 @@ import { azureCredential } from './adapters/azureCredential';
 import { createAcsEmailSender } from './adapters/email/acsEmailSender';
 import { createSmtpEmailSender } from './adapters/email/smtpEmailSender';
 import type { EmailSender } from './ports/email';
+import type { DocumentFiles } from './ports/documentFiles';
+import { blobDocumentFiles, createDocumentsBlobService } from './adapters/blob/blobDocumentFiles';
 
 /** The composition root: the ports the use cases need, built once per process from the settings. */
 export interface Platform {
@@ -25,6 +27,8 @@ export interface Platform {
   tokenVerifier: TokenVerifier;
   /** Email through ACS in Azure, the local SMTP sink locally; built on the first send. */
   emailSender: EmailSender;
+  /** Documents kept as files (released reports): blob storage with the managed identity in Azure, Azurite locally. */
+  documentFiles: DocumentFiles;
 }
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -63,6 +67,7 @@ export function createPlatform(settings: Settings, clock: Clock = resolveClock()
     store: cosmosDocumentStore(cosmos, settings.cosmos.databaseName),
     tokenVerifier: createTokenVerifier({ ...settings.identity, clock }),
     emailSender: { send: async (message) => (await emailSender()).send(message) },
+    documentFiles: blobDocumentFiles(once(() => createDocumentsBlobService(settings))),
   };
 }
 

@@ -87,6 +87,8 @@ var appSettings = {
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  // Documents the app keeps (released reports, R16) in the same account, with the same identity.
+  DOCUMENTS_BLOB_SERVICE_URI: storage.properties.primaryEndpoints.blob
   // Cosmos DB: the app's SDK client, and any Cosmos DB trigger or binding on connection "CosmosDB".
   CosmosDB__accountEndpoint: cosmosEndpoint
   CosmosDB__credential: 'managedidentity'

@@ -22,6 +22,8 @@ export interface AzureSettings extends CommonSettings {
   email: { kind: 'acs'; endpoint: string; senderAddress: string };
   cosmos: { endpoint: string; databaseName: string };
   storage: { blobServiceUri: string };
+  /** The blob service the app keeps documents (released reports) in; the app's storage account when absent. */
+  documentsBlobServiceUri?: string | undefined;
   serviceBus: { fullyQualifiedNamespace: string };
   managedIdentityClientId: string | undefined;
 }
@@ -100,6 +102,7 @@ const azureSchema = commonSchema.extend({
     })
     .optional(),
   AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of the managed identity' }).optional(),
+  DOCUMENTS_BLOB_SERVICE_URI: httpsUrl.optional(),
 });
 
 const localSchema = commonSchema.extend({
@@ -154,6 +157,7 @@ export function parseSettings(
             s.AzureWebJobsStorage__blobServiceUri ??
             `https://${s.AzureWebJobsStorage__accountName}.blob.core.windows.net`,
         },
+        documentsBlobServiceUri: s.DOCUMENTS_BLOB_SERVICE_URI,
         serviceBus: { fullyQualifiedNamespace: s.ServiceBus__fullyQualifiedNamespace },
         managedIdentityClientId: s.AZURE_CLIENT_ID,
         email: { kind: 'acs', endpoint: s.COMMUNICATION_SERVICES_ENDPOINT, senderAddress: s.EMAIL_SENDER_ADDRESS },

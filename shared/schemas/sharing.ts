@@ -166,7 +166,13 @@ const dashboardFields = {
   }),
   notifications: z.array(notificationSchema).max(5),
   latestDocuments: z.array(
-    z.object({ title: z.string(), cycleId: z.string(), date: z.string(), fileName: z.string() })
+    z.object({
+      title: z.string(),
+      cycleId: z.string(),
+      date: z.string(),
+      fileName: z.string(),
+      href: z.string().openapi({ description: 'Where the API serves it' }),
+    })
   ),
   profile: z.object({
     complete: z.boolean(),

@@ -12,8 +12,10 @@ export type Json = Record<string, unknown> & { [key: string]: any }; // eslint-d
 export interface Answer {
   status: number;
   headers: Headers;
-  /** The JSON body (`{}` when empty); a body that is not JSON fails the call. */
+  /** The JSON body (`{}` when empty or not JSON); a body that says it is JSON but is not fails the call. */
   body: Json;
+  /** The body as text (an HTML page, say). */
+  text: string;
 }
 
 export interface CallOptions {
@@ -51,7 +53,9 @@ export function apiCalls(harness: () => ApiHarness): ApiCalls {
       ...(body !== undefined ? { body } : {}),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Json) : {} };
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const json = text !== '' && (mediaType === '' || /^application\/([a-z0-9.-]+\+)?json$/.test(mediaType));
+    return { status: response.status, headers: response.headers, body: json ? (JSON.parse(text) as Json) : {}, text };
   };
 
   return {

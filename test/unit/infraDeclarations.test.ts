@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { cosmosContainers, defaultCosmosDatabaseName, indexingPolicyOf } from '../../shared/config/cosmosContainers';
 import { transmissionQueue } from '../../shared/config/queues';
 import { azureIdentitySettingNames, parseSettings } from '../../shared/config/settings';
+import { blobContainers } from '../../shared/config/blobContainers';
 
 const root = resolve(__dirname, '..', '..');
 const infra = join(root, 'infra');
@@ -258,6 +259,7 @@ describe('function app settings', () => {
       GATEWAY_SHARED_SECRET: 'resolved-from-key-vault-at-run-time-000000',
       PUBLIC_API_BASE_URL: 'https://func-abc.azurewebsites.net/api',
       PORTAL_BASE_URL: 'https://portal.example.org',
+      DOCUMENTS_BLOB_SERVICE_URI: 'https://stabc.blob.core.windows.net/',
     };
     const env = Object.fromEntries(names.map((name) => [name, samples[name] ?? 'set-by-bicep']));
     const result = parseSettings(env);
@@ -301,6 +303,29 @@ describe('R22: data encrypted in transit and reachable only by authenticated, au
     expect(text('infra/core/storage/storage-account.bicep')).toMatch(/allowSharedKeyAccess: false/);
     expect(text('infra/core/database/cosmos-nosql.bicep')).toMatch(/disableLocalAuth: true/);
     expect(text('infra/core/messaging/service-bus.bicep')).toMatch(/disableLocalAuth: true/);
+  });
+});
+
+// --- Blob containers (documents the app keeps) ------------------------------------------------------
+
+describe('blob containers', () => {
+  it('infra/blob-containers.json declares the containers of shared/config/blobContainers.ts', () => {
+    expect(readJson('infra/blob-containers.json').containers).toEqual(blobContainers.map((c) => c.name));
+  });
+
+  it('main.bicep creates them in the storage account, beside the deployment container', () => {
+    expect(mainBicep.text).toMatch(/^var blobDeclaration = loadJsonContent\('blob-containers\.json'\)$/m);
+    expect(mainBicep.text).toMatch(
+      /^\s+containerNames: concat\(\[deploymentContainerName\], blobDeclaration\.containers\)$/m
+    );
+    for (const { name } of blobContainers) {
+      for (const file of bicep.values()) expect(file.text).not.toContain(`'${name}'`);
+    }
+  });
+
+  it('the app reaches them with its identity at DOCUMENTS_BLOB_SERVICE_URI, the account it holds Blob Data Owner on', () => {
+    expect(appSettings.get('DOCUMENTS_BLOB_SERVICE_URI')).toBe('storage.properties.primaryEndpoints.blob');
+    expect(bicep.get('infra/app/rbac.bicep')!.text).toMatch(/appStorageRoles = \[\s*storageBlobDataOwner/);
   });
 });
 

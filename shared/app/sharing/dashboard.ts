@@ -8,6 +8,8 @@ import {
   type BrandDashboard,
   type FactoryDashboard,
 } from '../../domain/dashboard/dashboard';
+import { improvementPlanIdOf, type ImprovementPlanDocument } from '../../domain/compliance/improvementPlan';
+import { currentCycleOf } from '../../domain/factory/cycles';
 import { profileCompletion } from '../../domain/factory/profile';
 import type { Clock } from '../../ports/clock';
 import type { DocumentStore } from '../../ports/documentStore';
@@ -23,11 +25,24 @@ export async function getDashboard(
   const actor = await actorOf(deps.store, principal);
   const loaded = await loadFactoryFor(deps.store, actor, factoryId, 'read');
   const maySeeSlcp = decideFactoryAccess(principal, actor.scope, loaded.doc, 'readSlcp') === 'allow';
-  const notifications = await latestNotifications(deps.store, principal.userId, dashboardNotificationCount, factoryId);
+  const now = deps.clock.now();
+  // R25: the current cycle's improvement plan (one point read, beside the notifications' query).
+  const current = currentCycleOf(loaded.doc, now);
+  const [notifications, plan] = await Promise.all([
+    latestNotifications(deps.store, principal.userId, dashboardNotificationCount, factoryId),
+    current?.report
+      ? deps.store.read<ImprovementPlanDocument>(
+          'factories',
+          loaded.doc.countryCode,
+          improvementPlanIdOf(current.cycleId)
+        )
+      : Promise.resolve(undefined),
+  ]);
   return buildDashboard({
     factory: loaded.doc,
-    profile: profileCompletion(loaded.doc, deps.clock.now()),
+    profile: profileCompletion(loaded.doc, now),
     notifications,
     maySeeSlcp,
+    improvementPlan: plan?.doc.type === 'improvementPlan' ? plan.doc : undefined,
   });
 }

@@ -39,6 +39,11 @@ export const factoryActions = [
   'readReports',
   'readSelfAssessment', // R12: a factory's SLCP self-assessment and its progress (never brands)
   'answerSelfAssessment', // R11-R13: start it, answer, submit (the factory's own managers)
+  'assess', // R15: create the compliance assessment, record findings, complete it (assessors of the country)
+  'readAssessment', // R15, R14: the assessment in progress and its timing facts (Better Work staff only)
+  'releaseReport', // R16: release the assessment report (staff of the country programme: registration staff, assessors)
+  'readImprovementPlan', // R25: the factory's improvement plan (the factory and Better Work; not brands)
+  'manageImprovementPlan', // R25: add advisory items, mark items done (the factory's enterprise advisors)
 ] as const;
 export type FactoryAction = (typeof factoryActions)[number];
 
@@ -53,6 +58,7 @@ const allowedActions: Record<Role, readonly FactoryAction[]> = {
     'readReports',
     'readSelfAssessment',
     'answerSelfAssessment',
+    'readImprovementPlan',
   ],
   RegistrationStaff: [
     'read',
@@ -65,9 +71,29 @@ const allowedActions: Record<Role, readonly FactoryAction[]> = {
     'readAudit',
     'readReports',
     'readSelfAssessment',
+    'readAssessment',
+    'releaseReport',
+    'readImprovementPlan',
   ],
-  EnterpriseAdvisor: ['read', 'readSlcp', 'readReports', 'readSelfAssessment'],
-  Assessor: ['read', 'readSlcp', 'readReports', 'readSelfAssessment'],
+  EnterpriseAdvisor: [
+    'read',
+    'readSlcp',
+    'readReports',
+    'readSelfAssessment',
+    'readAssessment',
+    'readImprovementPlan',
+    'manageImprovementPlan',
+  ],
+  Assessor: [
+    'read',
+    'readSlcp',
+    'readReports',
+    'readSelfAssessment',
+    'assess',
+    'readAssessment',
+    'releaseReport',
+    'readImprovementPlan',
+  ],
   Admin: factoryActions,
   Brand: ['read', 'readReports'],
   Gateway: [],
