@@ -17,7 +17,6 @@ import './editProfile';
 import './signTerms';
 import './listAuditEvents';
 // sharing: SLCP request, opt-out, Gateway connection and callbacks, dashboard, notifications
-import './sendPreferenceReminders';
 import './requestSlcpSharing';
 import './getSlcpStatus';
 import './recordSlcpOptOut';
@@ -44,3 +43,35 @@ import './getSelfAssessmentQuestion';
 import './answerSelfAssessmentQuestion';
 import './clearSelfAssessmentAnswer';
 import './submitSelfAssessment';
+// Better Work's side of the cycle: compliance assessment (R15, R14), report release (R16, R21), improvement plan (R25)
+import './createComplianceAssessment';
+import './getComplianceAssessment';
+import './recordAssessmentFinding';
+import './recordAssessmentFindings';
+import './completeComplianceAssessment';
+import './releaseAssessmentReport';
+import './getAssessmentReport';
+import './getAssessmentReportPage';
+import './listAssessmentReports';
+import './getImprovementPlan';
+import './addImprovementItem';
+import './updateImprovementItem';
+// the per-cycle timeline and the other durable waits (R3, R9, R10, R16-R18, R25): orchestrations, activities,
+// the daily reconciliation, and the staff's read of a cycle's timeline
+import './orchestrations/cycleTimeline';
+import './orchestrations/gatewayApproval';
+import './orchestrations/termsWatch';
+import './activities/loadCycleTimelineFacts';
+import './activities/sendPreferenceReminder';
+import './activities/remindReleaseDeadline';
+import './activities/escalateReleaseDeadline';
+import './activities/markReadyToTransmit';
+import './activities/enableSharing';
+import './activities/remindProgressReport';
+import './activities/loadGatewayApprovalFacts';
+import './activities/chaseGatewayApproval';
+import './activities/loadTermsWatchFacts';
+import './activities/remindTermsExpiry';
+import './activities/noticeTermsExpired';
+import './reconcileTimelines';
+import './getCycleTimeline';

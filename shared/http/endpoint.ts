@@ -38,6 +38,8 @@ export interface RequestContext<P, Q, B> {
   invocationId: string;
   /** The durable timelines; only for endpoints declared with `durable: true` (it adds the client binding). */
   timelines: DurableTimelines;
+  /** A warning in the invocation's log (no personal data). */
+  warn: (message: string) => void;
 }
 
 export interface EndpointResult<R> {
@@ -63,6 +65,11 @@ export interface EndpointSpec<P extends ZodType, Q extends ZodType, B extends Zo
   response: R;
   /** 200 by default. */
   successStatus?: 200 | 201 | 202 | 204;
+  /**
+   * The media type of the success body; JSON by default. With another (e.g. `text/html`) the handler's body is
+   * a string, sent as it is; `headers` of the result may replace the default security headers (CSP).
+   */
+  produces?: string;
   /** Bodies above this are refused with 413; 64 KiB by default. */
   maxBodyBytes?: number;
   /** Declares the Durable Functions client binding: the handler may start and signal orchestrations. */
@@ -210,7 +217,9 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
     responses: {
       [successStatus]: {
         description: 'OK',
-        ...(successStatus === 204 ? {} : { content: { 'application/json': { schema: spec.response } } }),
+        ...(successStatus === 204
+          ? {}
+          : { content: { [spec.produces ?? 'application/json']: { schema: spec.response } } }),
       },
       default: { description: 'A problem', content: { [problemContentType]: { schema: problemSchema } } },
     },
@@ -245,9 +254,11 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
             platform: p,
             invocationId: context.invocationId,
             get timelines(): DurableTimelines {
-              if (!spec.durable) throw new Error(`${spec.name} uses the durable timelines without declaring durable: true`);
+              if (!spec.durable)
+                throw new Error(`${spec.name} uses the durable timelines without declaring durable: true`);
               return durableTimelines(context);
             },
+            warn: (message) => context.warn(message),
           });
           const status = result.status ?? successStatus;
           const headers: Record<string, string> = { ...securityHeaders, ...(result.headers ?? {}) };
@@ -256,7 +267,13 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
           response =
             status === 204 || result.body === undefined
               ? { status, headers }
-              : { status, headers, jsonBody: spec.response.parse(result.body) };
+              : spec.produces === undefined
+                ? { status, headers, jsonBody: spec.response.parse(result.body) }
+                : {
+                    status,
+                    headers: { 'content-type': spec.produces, ...headers },
+                    body: String(spec.response.parse(result.body)),
+                  };
         } catch (error) {
           response = mapError(error, context);
         }

@@ -12,13 +12,7 @@ export type TimelineSignal =
   | 'cycleChanged';
 
 export type TimelineRuntimeStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Completed'
-  | 'ContinuedAsNew'
-  | 'Failed'
-  | 'Terminated'
-  | 'Suspended';
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
 
 export interface DurableInstanceStatus {
   instanceId: string;

@@ -17,6 +17,8 @@ import { apiCalls, type Answer as Outcome } from '../support/apiCalls';
 import caf150 from '../../data/question-banks/caf-1.5.0.json';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { seedSelfAssessment } from '../support/selfAssessmentFixtures';
+import { complianceDepsOf, seedAssessedCycle } from '../support/complianceFixtures';
+import { itemEtag, type ImprovementPlanDocument } from '../../shared/domain/compliance/improvementPlan';
 
 jest.setTimeout(120_000);
 
@@ -483,6 +485,152 @@ const table: Record<string, Row> = {
     Gateway: [403, 403, 403],
     none: [401, 401, 401],
   },
+  // Better Work's side of the cycle (R15, R16, R21, R25). {cycleId} is the target factory's first cycle: for
+  // BD-DEMO0001, BD-DEMO0002 and VN-DEMO0001 it is assessed, completed and its report released (seeded below).
+  createComplianceAssessment: {
+    scope: 'factory', // roles Assessor, Admin; action assess (one per cycle: the seeded one makes it 409)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [409, 409, 404],
+    Admin: [409, 409, 409],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getComplianceAssessment: {
+    scope: 'factory', // roles RegistrationStaff, EnterpriseAdvisor, Assessor, Admin; action readAssessment
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  recordAssessmentFinding: {
+    scope: 'factory', // roles Assessor, Admin; action assess (completed: its findings are final, 409)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [409, 409, 404],
+    Admin: [409, 409, 409],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  recordAssessmentFindings: {
+    scope: 'factory', // roles Assessor, Admin; action assess (completed: 409)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [409, 409, 404],
+    Admin: [409, 409, 409],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  completeComplianceAssessment: {
+    scope: 'factory', // roles Assessor, Admin; action assess (already completed: 200, no change)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  releaseAssessmentReport: {
+    scope: 'factory', // roles RegistrationStaff, Assessor, Admin; action releaseReport (released: 200, no change)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getAssessmentReport: {
+    scope: 'factory', // every role but Gateway; action readReports (R21: brands read it, without any SLCP field)
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [200, 404, 404],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getAssessmentReportPage: {
+    scope: 'factory', // every role but Gateway; action readReports (R21: brands read it, without any SLCP field)
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [200, 404, 404],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  listAssessmentReports: {
+    scope: 'factory', // every role but Gateway; action readReports (R21: brands read it, without any SLCP field)
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [200, 404, 404],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  getImprovementPlan: {
+    scope: 'factory', // roles FactoryManager, RegistrationStaff, EnterpriseAdvisor, Assessor, Admin; action readImprovementPlan
+    FactoryManager: [200, 404, 404],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  addImprovementItem: {
+    scope: 'factory', // roles EnterpriseAdvisor, Admin; action manageImprovementPlan
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [201, 404, 404],
+    Assessor: [403, 403, 403],
+    Admin: [201, 201, 201],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  updateImprovementItem: {
+    scope: 'factory', // roles EnterpriseAdvisor, Admin; action manageImprovementPlan (If-Match: the item's ETag)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [403, 403, 403],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  // the per-cycle timeline: staff read a cycle's timeline ({cycleId} is the target factory's first cycle)
+  getCycleTimeline: {
+    scope: 'factory', // roles RegistrationStaff, EnterpriseAdvisor, Assessor, Admin; action readSlcp (never brands: R21)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [200, 404, 404],
+    Assessor: [200, 200, 404],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -505,6 +653,10 @@ interface Fixture {
   undocumentedBody?: true;
   /** The `{questionId}` of the path (self-assessment questions). */
   questionId?: string;
+  /** The `{itemId}` of the path (improvement-plan items). */
+  itemId?: string;
+  /** An If-Match to send, read when the cell runs (an improvement item's current ETag). */
+  ifMatchOf?: (cell: CellContext) => Promise<string | undefined>;
 }
 
 /** The pending demo factory whose seeded link the matrix presents (local/seed/seedDemoData.ts). */
@@ -564,6 +716,25 @@ const fixtures: Record<string, Fixture> = {
   getSelfAssessmentQuestion: { questionId: 'FP-BAS-1' },
   answerSelfAssessmentQuestion: { questionId: 'FP-BAS-1', body: () => ({ value: 'Matrix Test Garments Ltd.' }) },
   clearSelfAssessmentAnswer: { questionId: 'FP-BAS-1' },
+  createComplianceAssessment: { body: () => ({ method: 'visit', firstDay: dayFromNow(-5), lastDay: dayFromNow(-4) }) },
+  recordAssessmentFinding: { questionId: 'RH-REC-1', body: () => ({ result: 'compliant' }) },
+  recordAssessmentFindings: { body: () => ({ findings: [{ questionId: 'RH-REC-1', result: 'compliant' }] }) },
+  addImprovementItem: { body: () => ({ title: 'Fire exits blocked in the finishing section' }) },
+  updateImprovementItem: {
+    get itemId() {
+      return seededItemId;
+    },
+    body: () => ({ status: 'done' }),
+    ifMatchOf: async ({ factoryId }) => {
+      const plan = await api.store.read<ImprovementPlanDocument>(
+        'factories',
+        factoryId!.slice(0, 2),
+        `${factoryId}-C1-IP`
+      );
+      const item = plan?.doc.items.find((i) => i.itemId === seededItemId);
+      return item ? itemEtag(item) : undefined;
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -612,6 +783,8 @@ let api: ApiHarness;
 const { call, refusedWithoutWriting } = apiCalls(() => api);
 let operations: Operation[] = [];
 const tokens = new Map<Caller, string>();
+/** The improvement item (from a seeded non-compliant finding) the updateImprovementItem cells mark done. */
+let seededItemId = '';
 
 async function seed(store: ApiHarness['store'], clock: { now(): Date }): Promise<void> {
   await seedDemoData(store, clock);
@@ -650,7 +823,17 @@ async function seed(store: ApiHarness['store'], clock: { now(): Date }): Promise
 }
 
 beforeAll(async () => {
-  api = await startApiHarness({ seed });
+  api = await startApiHarness({ seed, azurite: true });
+  // R15, R16, R25: each first cycle assessed, completed and its report released (blob storage is the app's Azurite)
+  const compliance = complianceDepsOf(api.store, api.clock, api.app);
+  for (const [factoryId, staffKey, assessorKey] of [
+    ['BD-DEMO0001', 'registration-bd', 'assessor-bd'],
+    ['BD-DEMO0002', 'registration-bd', 'assessor-bd'],
+    ['VN-DEMO0001', 'registration-vn', 'assessor-vn'],
+  ] as const) {
+    const seeded = await seedAssessedCycle(compliance, factoryId, { staffKey, assessorKey });
+    seededItemId = `assessment-${seeded.nonCompliant[0]!}`;
+  }
   for (const caller of callers) {
     const userKey = callerUser[caller];
     if (userKey) tokens.set(caller, await api.tokenFor(userKey));
@@ -747,6 +930,7 @@ function pathOf(cell: Cell): string {
       cycleId: cell.factoryId && `${cell.factoryId}-C1`,
       selfAssessmentId: cell.factoryId && `${cell.factoryId}-C1-SA`,
       questionId: fixture?.questionId,
+      itemId: fixture?.itemId,
     }[name];
     if (value === undefined) throw new Error(`no value for {${name}} of ${cell.operation.operationId}`);
     return encodeURIComponent(value);
@@ -756,6 +940,12 @@ function pathOf(cell: Cell): string {
 async function send(cell: Cell): Promise<Outcome> {
   const fixture = fixtures[cell.operation.operationId];
   const headers: Record<string, string> = {};
+  const tag = await fixture?.ifMatchOf?.({
+    caller: cell.caller,
+    factoryId: cell.factoryId,
+    countryCode: cell.countryCode,
+  });
+  if (tag) headers['if-match'] = tag;
   if (fixture?.ifMatch && cell.factoryId) {
     const current = await api.store.read('factories', cell.factoryId.slice(0, 2), cell.factoryId);
     if (current) headers['if-match'] = current.etag;

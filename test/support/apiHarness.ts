@@ -7,7 +7,7 @@
 
 import type { Database } from '@azure/cosmos';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { localAppEnvironment } from '../../local/appEnvironment';
 import { LocalClock } from '../../local/clock';
 import type { CoreApi } from '../../local/core/coreApi';
 import { provisionCosmos } from '../../local/cosmos/provision';
+import { CosmosInstanceStore, durableDatabaseName } from '../../local/durable/cosmosStore';
+import { durableTaskSettings } from '../../local/durable/settings';
 import { CERT_FILE, startCosmosServer, type CosmosServer } from '../../local/cosmos/server';
 import { LocalHost } from '../../local/host';
 import {
@@ -24,10 +26,14 @@ import {
   type DevIdentityProvider,
 } from '../../local/identity/devIdentityProvider';
 import { findDemoUser, type DemoUser } from '../../local/seed/demoUsers';
+import { createCosmosClient } from '../../shared/adapters/cosmos/cosmosClient';
 import { cosmosContainers, defaultCosmosDatabaseName } from '../../shared/config/cosmosContainers';
+import { loadSettings } from '../../shared/config/settings';
 import type { Role } from '../../shared/domain/access/roles';
+import type { Platform } from '../../shared/composition';
 import type { Clock } from '../../shared/ports/clock';
 import type { DocumentStore } from '../../shared/ports/documentStore';
+import { startAzuriteBlob, type AzuriteBlob } from './azurite';
 
 let mockCoreApi: CoreApi | undefined;
 jest.mock(
@@ -43,6 +49,11 @@ jest.mock(
 export interface ApiHarnessOptions {
   /** Writes the data the test needs, through the app's own store, before the host serves requests. */
   seed?: (store: DocumentStore, clock: Clock) => Promise<void>;
+  /**
+   * Runs a real Azurite blob service (in memory, a child process of the test) for the app's blob storage
+   * (released reports); off by default, when nothing listens where the app's storage points.
+   */
+  azurite?: boolean;
   /**
    * Fire timer triggers (the outbox delivery every minute) on the clock; off by default, so nothing
    * changes the data between a test's requests.
@@ -83,6 +94,8 @@ export interface ApiHarness {
   dataDir: string;
   /** The app's own document store (the same client the functions use). */
   store: DocumentStore;
+  /** The app's platform (the same ports the functions use: its document files, say). */
+  app: Platform;
   /** The app's database, for queries a test needs beyond the store (ETags, cross-container checks). */
   database(): Promise<Database>;
   /** Every document of every container as `container/id@etag`, sorted: equal before and after = nothing written. */
@@ -105,8 +118,17 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     functionAppDirectory: dataDir,
     clock,
     writeLine: options.writeLine ?? (() => undefined),
+    // The local durable engine on the harness's Cosmos server (its own database), as npm start wires it.
+    durable: {
+      store: new CosmosInstanceStore({
+        connect: () => createCosmosClient(loadSettings(process.env)),
+        databaseName: durableDatabaseName(defaultCosmosDatabaseName),
+      }),
+      settings: durableTaskSettings(JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8'))),
+    },
   });
   let cosmos: CosmosServer | undefined;
+  let azurite: AzuriteBlob | undefined;
   let jwksServer: Server | undefined;
   let started = false;
 
@@ -115,6 +137,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       if (started) await host.stop();
       if (mockCoreApi === host.coreApi) mockCoreApi = undefined;
       await cosmos?.close();
+      await azurite?.stop();
       if (jwksServer) await new Promise((resolve) => jwksServer!.close(resolve));
     } finally {
       process.env = savedEnv;
@@ -126,6 +149,8 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     cosmos = await startCosmosServer({ port: 0, dataDir: join(dataDir, 'cosmos') });
     const caFile = join(dataDir, 'cosmos', CERT_FILE);
     const cosmosKey = randomBytes(64).toString('base64');
+    const azuriteAccount = { accountName: 'bwslcptest', accountKey: randomBytes(64).toString('base64') };
+    if (options.azurite) azurite = await startAzuriteBlob({ ...azuriteAccount, cwd: dataDir });
     await provisionCosmos({
       endpoint: cosmos.endpoint,
       key: cosmosKey,
@@ -153,7 +178,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
           host: '127.0.0.1',
           apiPort: 1,
           cosmosPort: Number(new URL(cosmos.endpoint).port),
-          blobPort: 1,
+          blobPort: azurite?.port ?? 1,
           queuePort: 1,
           tablePort: 1,
           gatewayPort: 1,
@@ -161,8 +186,8 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         },
         {
           layoutVersion: 1,
-          azuriteAccountName: 'bwslcptest',
-          azuriteAccountKey: randomBytes(64).toString('base64'),
+          azuriteAccountName: azuriteAccount.accountName,
+          azuriteAccountKey: azuriteAccount.accountKey,
           cosmosKey,
           gatewaySharedSecret: randomBytes(32).toString('base64url'),
         },
@@ -193,6 +218,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       identity: idp,
       dataDir,
       store: app.store,
+      app,
       database,
       fingerprint: async () => {
         const db = await database();

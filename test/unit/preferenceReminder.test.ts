@@ -2,14 +2,12 @@
 // (share via SLCP from the next cycle or not), with a link to the request page; once per cycle.
 import { deliverDueOutbox } from '../../shared/app/notifications/deliverOutbox';
 import { listNotifications } from '../../shared/app/notifications/notifications';
-import {
-  preferenceReminderSubject,
-  schedulerActor,
-  sendDuePreferenceReminders,
-} from '../../shared/app/sharing/preferenceReminders';
 import { requestSlcpSharing } from '../../shared/app/sharing/slcpSharing';
-import { utcDay } from '../../shared/domain/countryProgrammes';
+import { schedulerActor } from '../../shared/app/timeline/contacts';
+import type { TimelineDeps } from '../../shared/app/timeline/cycleFacts';
+import { preferenceReminderSubject, sendPreferenceReminder } from '../../shared/app/timeline/cycleMilestones';
 import { ruleDurations } from '../../shared/domain/durations';
+import { PreconditionFailedError } from '../../shared/domain/errors';
 import type {
   AuditEventDocument,
   CycleEntry,
@@ -17,11 +15,11 @@ import type {
   OutboxDocument,
 } from '../../shared/domain/factory/factory';
 import {
-  latestCycleEndInReminderWindow,
   markPreferenceReminderSent,
+  preferenceReminderBlock,
   preferenceReminderDue,
   preferenceReminderOpensOn,
-} from '../../shared/domain/sharing/preferenceReminder';
+} from '../../shared/domain/timeline/preferenceReminder';
 import type { EmailMessage } from '../../shared/ports/email';
 import type { DocumentStore } from '../../shared/ports/documentStore';
 import {
@@ -169,31 +167,26 @@ describe('R3: the reminder window (pure rule)', () => {
     );
   });
 
-  it('R3: the query bound is exactly the latest cycle end whose window has opened, month ends included', () => {
-    expect(latestCycleEndInReminderWindow(at('2030-01-31T06:00:00Z'))).toBe('2030-03-31');
-    expect(latestCycleEndInReminderWindow(at('2030-02-28T06:00:00Z'))).toBe('2030-04-30');
-    expect(latestCycleEndInReminderWindow(at('2030-12-31T06:00:00Z'))).toBe('2031-02-28');
-    const day = (ms: number) => utcDay(new Date(ms));
-    for (let today = Date.UTC(2027, 10, 1); today <= Date.UTC(2029, 2, 31); today += dayMs) {
-      const bound = latestCycleEndInReminderWindow(new Date(today));
-      for (let offset = 50; offset <= 70; offset++) {
-        const endsOn = day(today + offset * dayMs);
-        expect([day(today), endsOn, endsOn <= bound]).toEqual([
-          day(today),
-          endsOn,
-          preferenceReminderOpensOn({ endsOn }) <= day(today),
-        ]);
-      }
-    }
+  it('R3: what blocks the reminder whatever the date, named for the timeline', () => {
+    const factory = factoryWith([endsMarch31]);
+    expect(preferenceReminderBlock(factory, endsMarch31, true)).toBeUndefined();
+    expect(preferenceReminderBlock(factory, endsMarch31, false)).toBe('slcpNotLaunched');
+    expect(preferenceReminderBlock(factoryWith([endsMarch31], { managerUserIds: [] }), endsMarch31, true)).toBe(
+      'noManager'
+    );
+    expect(
+      preferenceReminderBlock(factoryWith([endsMarch31, cycle(2, '2030-04-01', '2031-03-31')]), endsMarch31, true)
+    ).toBe('nextCycleRegistered');
   });
 });
 
 // ---------------------------------------------------------------------------------------------------
-// The use case on the memory store
+// The activity of the cycle timeline, on the memory store
 // ---------------------------------------------------------------------------------------------------
 
 const portalBaseUrl = 'https://portal.example.org';
 const windowOpen = at('2030-03-02T06:00:00Z');
+const cycleOne = `${factoryOne}-C1`;
 
 /**
  * Factory one: two managers, cycle ending 2 May 2030 (window from 2 March). Factory two: cycle ending 30 June
@@ -208,7 +201,7 @@ async function reminderWorld(now = at('2030-03-01T06:00:00Z')) {
     registeredFactory(factoryOne, now, {
       managerUserIds: [people.manager.userId, people.otherManager.userId],
       cycles: [cycle(1, '2029-05-03', '2030-05-02')],
-      currentCycleId: `${factoryOne}-C1`,
+      currentCycleId: cycleOne,
     })
   );
   await seedFactory(
@@ -228,7 +221,10 @@ async function reminderWorld(now = at('2030-03-01T06:00:00Z')) {
     })
   );
   const deps = { store, clock, settings: { portalBaseUrl } };
-  return { store, clock, deps };
+  /** The activity as the timeline calls it, having decided at the clock's time. */
+  const remind = (factoryId = factoryOne, cycleId = cycleOne, d: TimelineDeps = deps) =>
+    sendPreferenceReminder(d, { factoryId, cycleId, asOf: clock.now().toISOString() });
+  return { store, clock, deps, remind };
 }
 
 async function outboxOf(store: DocumentStore, countryCode = 'BD'): Promise<OutboxDocument[]> {
@@ -241,17 +237,33 @@ async function reminderAudits(store: DocumentStore, countryCode = 'BD'): Promise
   );
 }
 
-describe('R3: the daily preference reminders (use case on the memory store)', () => {
+describe('R3: the preference reminder activity (use case on the memory store)', () => {
   it('R3: before the window nothing is sent or written', async () => {
-    const { store, deps } = await reminderWorld();
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 0, skipped: 0 });
+    const { store, remind } = await reminderWorld();
+    expect(await remind()).toMatchObject({ milestone: 'preferenceReminder', acted: false });
     expect(await outboxOf(store)).toEqual([]);
     expect(await reminderAudits(store)).toEqual([]);
   });
 
+  it('R3: the decision time of the orchestration counts when the activity runs a little earlier by its clock', async () => {
+    const { store, clock, deps } = await reminderWorld(at('2030-03-01T23:59:59Z'));
+    const outcome = await sendPreferenceReminder(deps, {
+      factoryId: factoryOne,
+      cycleId: cycleOne,
+      asOf: '2030-03-02T00:00:00.000Z',
+    });
+    expect(outcome).toMatchObject({ acted: true, at: clock.now().toISOString() });
+    expect(await outboxOf(store)).toHaveLength(4);
+  });
+
   it('R3: in the window: the cycle is marked, one audit event, a notification and an email per manager', async () => {
-    const { store, clock, deps } = await reminderWorld(windowOpen);
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 1, skipped: 0 });
+    const { store, clock, remind } = await reminderWorld(windowOpen);
+    expect(await remind()).toEqual({
+      milestone: 'preferenceReminder',
+      acted: true,
+      at: windowOpen.toISOString(),
+      reason: null,
+    });
 
     const factory = await readFactory(store, factoryOne);
     expect(factory.cycles[0]).toMatchObject({ preferenceReminderSentAt: windowOpen.toISOString() });
@@ -296,44 +308,44 @@ describe('R3: the daily preference reminders (use case on the memory store)', ()
     );
   });
 
-  it('R3: idempotent: a second run the same day (and the days after) sends nothing more', async () => {
-    const { store, clock, deps } = await reminderWorld(windowOpen);
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 1, skipped: 0 });
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 0, skipped: 0 });
+  it('R3: idempotent: the activity run twice (a retry) and again days later sends one reminder', async () => {
+    const { store, clock, remind } = await reminderWorld(windowOpen);
+    expect(await remind()).toMatchObject({ acted: true });
+    expect(await remind()).toMatchObject({ acted: false, at: windowOpen.toISOString() });
     clock.advance(20 * dayMs);
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 0, skipped: 0 });
+    expect(await remind()).toMatchObject({ acted: false });
     expect(await outboxOf(store)).toHaveLength(4);
     expect(await reminderAudits(store)).toHaveLength(1);
   });
 
-  it('R3: each factory in its own window: factory two on 30 April', async () => {
-    const { store, clock, deps } = await reminderWorld(windowOpen);
-    await sendDuePreferenceReminders(deps);
+  it('R3: each cycle in its own window: factory two on 30 April', async () => {
+    const { store, clock, remind } = await reminderWorld(windowOpen);
+    const two = `${factoryTwo}-C1`;
     clock.set(at('2030-04-29T06:00:00Z'));
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 0, skipped: 0 });
+    expect(await remind(factoryTwo, two)).toMatchObject({ acted: false });
     clock.set(at('2030-04-30T06:00:00Z'));
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 1, skipped: 0 });
+    expect(await remind(factoryTwo, two)).toMatchObject({ acted: true });
     expect((await readFactory(store, factoryTwo)).cycles[0]?.preferenceReminderSentAt).toBe('2030-04-30T06:00:00.000Z');
   });
 
-  it('R3: not when a request is pending (R2), and nothing is recorded on the cycle', async () => {
-    const { store, deps, clock } = await reminderWorld(at('2030-02-01T08:00:00Z'));
+  it('R3: skipped when a request is pending (R2), and nothing is recorded on the cycle', async () => {
+    const { store, clock, remind } = await reminderWorld(at('2030-02-01T08:00:00Z'));
     await requestSlcpSharing({ store, clock }, people.manager, factoryOne);
     clock.set(windowOpen);
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 0, skipped: 0 });
+    expect(await remind()).toMatchObject({ acted: false, reason: expect.stringMatching(/already asked to share/) });
     expect((await readFactory(store, factoryOne)).cycles[0]?.preferenceReminderSentAt).toBeUndefined();
     expect(await outboxOf(store)).toEqual([]);
   });
 
   it('Country programmes: no reminder where SLCP sharing has not launched (the request would be refused)', async () => {
-    const { store, deps } = await reminderWorld(windowOpen);
-    await sendDuePreferenceReminders(deps);
+    const { store, remind } = await reminderWorld(windowOpen);
+    expect(await remind('KH-FACT0001', 'KH-FACT0001-C1')).toMatchObject({ acted: false });
     expect(await outboxOf(store, 'KH')).toEqual([]);
     expect(await reminderAudits(store, 'KH')).toEqual([]);
   });
 
-  it('R3: a change that races the reminder wins; the reminder is skipped, nothing written, and sent on the next run', async () => {
-    const { store, deps } = await reminderWorld(windowOpen);
+  it('R3: a change that races the reminder wins; the activity fails (412, retried), nothing is written, the retry sends it', async () => {
+    const { store, deps, remind } = await reminderWorld(windowOpen);
     let raced = false;
     const racing: DocumentStore = {
       ...store,
@@ -348,10 +360,12 @@ describe('R3: the daily preference reminders (use case on the memory store)', ()
         return found as never;
       },
     };
-    expect(await sendDuePreferenceReminders({ ...deps, store: racing })).toEqual({ reminded: 0, skipped: 1 });
+    await expect(remind(factoryOne, cycleOne, { ...deps, store: racing })).rejects.toBeInstanceOf(
+      PreconditionFailedError
+    );
     expect(await outboxOf(store)).toEqual([]);
     expect(await reminderAudits(store)).toEqual([]);
-    expect(await sendDuePreferenceReminders(deps)).toEqual({ reminded: 1, skipped: 0 });
+    expect(await remind()).toMatchObject({ acted: true });
     expect(await outboxOf(store)).toHaveLength(4);
   });
 });

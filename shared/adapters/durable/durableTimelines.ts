@@ -75,8 +75,7 @@ export function durableTimelines(context: InvocationContext): DurableTimelines {
   }
 
   return {
-    ensureCycleTimeline: (start) =>
-      ensure(orchestratorNames.cycleTimeline, instanceIds.cycle(start.cycleId), start),
+    ensureCycleTimeline: (start) => ensure(orchestratorNames.cycleTimeline, instanceIds.cycle(start.cycleId), start),
     async signalCycle(cycleId: string, signal: TimelineSignal) {
       await raise(instanceIds.cycle(cycleId), timelineEvents.cycleChanged, signal);
     },

@@ -48,6 +48,11 @@ export interface FactoryDocument extends StoredDocument {
     linkedBy: 'gateway' | 'staff' | undefined;
     updatedAt: string | undefined;
   };
+  /**
+   * What the factory's durable waits acted on (R9 approval chases per hand-off, R10 expiry notices per
+   * signature), by name, with when; recorded in the same write as their emails, like `CycleEntry.milestones`.
+   */
+  milestones?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;
