@@ -15,27 +15,38 @@ export class ClockError extends Error {
  */
 export class LocalClock implements Clock {
   private offsetMs: number;
+  /** The offset last written to the state file (a restart resumes from it). */
+  private savedOffsetMs: number;
 
   constructor(
     readonly mode: ClockMode,
     private readonly stateFile?: string
   ) {
     this.offsetMs = mode === 'virtual' && stateFile ? readOffset(stateFile) : 0;
+    this.savedOffsetMs = this.offsetMs;
   }
 
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }
 
-  /** Moves a virtual clock forward to `target`. */
-  jumpTo(target: Date): void {
+  /**
+   * Moves a virtual clock forward to `target`. The new offset is saved (a restart resumes from it), unless a
+   * save made ahead (`saveUpTo` of an earlier jump) covers it already: a jump through many moments saves once
+   * up to the next moment that must not be skipped, rather than once per moment.
+   */
+  jumpTo(target: Date, saveUpTo?: Date): void {
     if (this.mode !== 'virtual') {
       throw new ClockError('The clock is real; start the local host with --virtual-clock to move it.');
     }
     const delta = target.getTime() - this.now().getTime();
     if (delta < 0) throw new ClockError(`The clock only moves forward; it is already ${this.now().toISOString()}.`);
     this.offsetMs += delta;
-    if (this.stateFile) writeOffset(this.stateFile, this.offsetMs);
+    if (this.stateFile && this.savedOffsetMs < this.offsetMs) {
+      const ahead = saveUpTo ? Math.max(0, saveUpTo.getTime() - target.getTime()) : 0;
+      writeOffset(this.stateFile, this.offsetMs + ahead);
+      this.savedOffsetMs = this.offsetMs + ahead;
+    }
   }
 
   /** Makes this clock the one the function app reads through its clock port. */

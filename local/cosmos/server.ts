@@ -87,7 +87,9 @@ export async function startCosmosServer(opts: CosmosServerOptions): Promise<Cosm
   await fsp.mkdir(dataDir, { recursive: true });
   const { cert, key } = await ensureCertificate(dataDir, log, host);
 
-  const server: Server = createHttpsServer({ key, cert });
+  // keepAlive: the server answers `connection: keep-alive` (its default is `close`, which made every request of the
+  // SDK open a new TLS connection).
+  const server: Server = createHttpsServer({ key, cert, keepAlive: true });
   const listeners = server.listeners('request') as Listener[];
   const original = listeners[0];
   if (listeners.length !== 1 || !original) {
