@@ -15,12 +15,21 @@ import { durableHttpApi } from './durable/httpApi';
 import { hostDurableFunctions } from './durable/invoker';
 import { defaultDurableTaskSettings, type DurableTaskSettings } from './durable/settings';
 import { MemoryInstanceStore, type InstanceStore } from './durable/store';
+import { serviceBusQueues } from '../shared/config/queues';
+import { LocalServiceBus, type ServiceBusLogLevel } from './serviceBus/engine';
+import { createServiceBusDevRouter } from './serviceBus/devRouter';
+import { serviceBusHttpApi, serviceBusWebhookPath } from './serviceBus/httpApi';
+import type { QueueDeclaration } from './serviceBus/model';
+import { defaultServiceBusHostSettings, type ServiceBusHostSettings } from './serviceBus/settings';
+import { MemoryMessageStore, type MessageStore } from './serviceBus/store';
+import { bindServiceBusTriggers, validateServiceBusTrigger, type ServiceBusInvocation } from './serviceBus/triggers';
 
 export const supportedTriggers: ReadonlyMap<string, TriggerValidator> = new Map([
   ['httpTrigger', validateHttpTrigger],
   ['timerTrigger', validateTimerTrigger],
   ['orchestrationTrigger', () => undefined],
   ['activityTrigger', () => undefined],
+  ['serviceBusTrigger', validateServiceBusTrigger],
 ]);
 
 /** Trigger types the local host refuses on purpose. */
@@ -38,6 +47,15 @@ export interface LocalDurableOptions {
   settings?: DurableTaskSettings;
 }
 
+export interface LocalServiceBusHostOptions {
+  /** Where messages live; in memory when not given (lost when the host stops). */
+  store?: MessageStore;
+  /** host.json's serviceBus section (see serviceBusHostSettings). */
+  settings?: ServiceBusHostSettings;
+  /** The queues to create; shared/config/queues.ts's by default. */
+  queues?: readonly QueueDeclaration[];
+}
+
 export interface LocalHostOptions {
   host: string;
   port: number;
@@ -52,6 +70,8 @@ export interface LocalHostOptions {
   devRouters?: readonly DevRouter[];
   /** The local durable engine: its store and settings. */
   durable?: LocalDurableOptions;
+  /** The local Service Bus queue: its store, host.json settings and queues. */
+  serviceBus?: LocalServiceBusHostOptions;
 }
 
 const levelOrder: RpcLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
@@ -66,6 +86,8 @@ export class LocalHost {
   readonly scheduler: Scheduler;
   /** The local durable engine, once started. */
   durable: DurableEngine | undefined;
+  /** The local Service Bus queue, once started. */
+  serviceBus: LocalServiceBus | undefined;
   private http: HttpHost | undefined;
   private timers: TimerTriggers | undefined;
   private uninstall: (() => void) | undefined;
@@ -116,9 +138,43 @@ export class LocalHost {
     this.writeLine(`${this.options.clock.now().toISOString()} (durable) ${label}${message}`);
   };
 
+  private readonly serviceBusLog = (level: ServiceBusLogLevel, message: string): void => {
+    if (level === 'debug' && !this.options.verbose) return;
+    const label = level === 'information' || level === 'debug' ? '' : `${level}: `;
+    this.writeLine(`${this.options.clock.now().toISOString()} (service bus) ${label}${message}`);
+  };
+
+  /** The local queue's HTTP API (for the app's local MessageQueue adapter: LOCAL_SERVICE_BUS_URL). */
+  serviceBusApiUrl(): string {
+    return `http://127.0.0.1:${this.port}/${serviceBusWebhookPath.join('/')}`;
+  }
+
   async start(): Promise<void> {
     const { clock } = this.options;
     await runAppHooks(this.registry, 'appStart', this.options.functionAppDirectory);
+    const serviceBusOptions = this.options.serviceBus ?? {};
+    const serviceBusSettings = serviceBusOptions.settings ?? defaultServiceBusHostSettings;
+    const serviceBus = new LocalServiceBus({
+      queues: serviceBusOptions.queues ?? serviceBusQueues,
+      store: serviceBusOptions.store ?? new MemoryMessageStore(),
+      clock,
+      settings: serviceBusSettings,
+      log: this.serviceBusLog,
+      onDueChanged: () => this.scheduler.changed(),
+    });
+    this.serviceBus = serviceBus;
+    const serviceBusFunctions = this.registry.functionsWithTrigger('serviceBusTrigger');
+    bindServiceBusTriggers(
+      serviceBus,
+      serviceBusFunctions,
+      serviceBusSettings,
+      process.env,
+      () => clock.now(),
+      (fn, invocation) => this.invokeServiceBus(fn, invocation)
+    );
+    if (serviceBusFunctions.length > 0 && !serviceBusOptions.store) {
+      this.serviceBusLog('warning', 'no message store configured: messages are kept in memory only');
+    }
     const durableOptions = this.options.durable ?? {};
     const store = durableOptions.store ?? new MemoryInstanceStore();
     const durable = new DurableEngine({
@@ -152,8 +208,21 @@ export class LocalHost {
         devRouter: createDevRouter(clock, this.scheduler, [
           ...(this.options.devRouters ?? []),
           createDurableDevRouter(() => this.durable),
+          createServiceBusDevRouter(
+            () => this.serviceBus,
+            () => this.serviceBusApiUrl()
+          ),
         ]),
-        webhooks: [{ prefix: durableWebhookPath, handle: durableApi }],
+        webhooks: [
+          { prefix: durableWebhookPath, handle: durableApi },
+          {
+            prefix: serviceBusWebhookPath,
+            handle: serviceBusHttpApi(
+              () => this.serviceBus,
+              (line) => this.serviceBusLog('error', line)
+            ),
+          },
+        ],
         log: (line) => this.writeLine(line),
       }
     );
@@ -168,12 +237,35 @@ export class LocalHost {
     }
     await durable.start();
     this.scheduler.add(durable);
+    await serviceBus.start();
+    this.scheduler.add(serviceBus);
     this.timers = new TimerTriggers(this.registry.functionsWithTrigger('timerTrigger'), clock.now(), (fn, info) =>
       this.invokeTimer(fn, info)
     );
     this.scheduler.add(this.timers);
     this.scheduler.start();
     await this.timers.runOnStartup(clock.now());
+  }
+
+  /** One Service Bus delivery: resolves (the message is completed) or throws (it is abandoned). */
+  private async invokeServiceBus(fn: RegisteredFunction, invocation: ServiceBusInvocation): Promise<void> {
+    try {
+      await invokeFunction(
+        this.registry,
+        fn,
+        {
+          inputData: [
+            { name: fn.triggerName, data: invocation.trigger },
+            ...durableClientInputs(fn, this.durableClientData),
+          ],
+          triggerMetadata: invocation.triggerMetadata,
+        },
+        this.log
+      );
+    } catch (error) {
+      this.log('error', 'system', (error as Error).message, fn.name);
+      throw error;
+    }
   }
 
   private async invokeTimer(fn: RegisteredFunction, timerInfo: Record<string, unknown>): Promise<void> {
@@ -203,7 +295,9 @@ export class LocalHost {
   }
 
   async stop(): Promise<void> {
-    // The engine first: a virtual-clock jump waiting for it to settle lets go, and nothing new starts.
+    // The queue first: no new delivery starts and running ones finish (they may use the durable client).
+    await this.serviceBus?.stop();
+    // Then the engine: a virtual-clock jump waiting for it to settle lets go, and nothing new starts.
     await this.durable?.stop();
     await this.scheduler.stop();
     await this.http?.close();

@@ -19,6 +19,9 @@ import { HostStartError } from './errors';
 import { LocalHost } from './host';
 import { CosmosInstanceStore, durableDatabaseName } from './durable/cosmosStore';
 import { durableTaskSettings } from './durable/settings';
+import { CosmosMessageStore, serviceBusDatabaseName } from './serviceBus/cosmosStore';
+import { serviceBusHostSettings } from './serviceBus/settings';
+import { serviceBusWebhookPath } from './serviceBus/httpApi';
 import { parseHostOptions, optionTable, type HostOptions } from './options';
 import { ChildService } from './processes/childService';
 import { assertPortsFree } from './processes/ports';
@@ -91,7 +94,9 @@ async function main(): Promise<void> {
       },
       data.secrets,
       data.cosmosCaFile
-    )
+    ),
+    // The app's local MessageQueue sends to the host's queue API (loopback only, like the Durable HTTP API).
+    { LOCAL_SERVICE_BUS_URL: `http://127.0.0.1:${options.port}/${serviceBusWebhookPath.join('/')}` }
   );
   // The app validates the same settings when it loads; checking them first gives the same one-line
   // message before anything is started.
@@ -184,6 +189,14 @@ async function main(): Promise<void> {
         databaseName: durableDatabaseName(settings.cosmos.databaseName),
       }),
       settings: hostDurableTaskSettings(),
+    },
+    // The local Service Bus queue: one document per message in the same server, through the real SDK.
+    serviceBus: {
+      store: new CosmosMessageStore({
+        connect: () => createCosmosClient(settings),
+        databaseName: serviceBusDatabaseName(settings.cosmos.databaseName),
+      }),
+      settings: serviceBusHostSettings(readJson(join(repoRoot, 'host.json'))),
     },
   });
   // The SLCP Gateway simulator: its own HTTP server on --gateway-port, in this process so that it shares
@@ -285,6 +298,7 @@ async function main(): Promise<void> {
       .map((r) => `${r.methods.join('|') || '*'} /${r.route}`)
       .join(', ')}`,
     `  Durable    task hub ${host.durable?.taskHub}: ${host.registry.functionsWithTrigger('orchestrationTrigger').length} orchestrators, ${host.registry.functionsWithTrigger('activityTrigger').length} activities, state in ${host.durable?.storeDescription}; API http://${loopback}:${host.port}/runtime/webhooks/durabletask/`,
+    `  ServiceBus ${(host.serviceBus?.declarations ?? []).map((q) => `${q.name} (${q.maxDeliveryCount} deliveries, lock ${q.lockDuration}, duplicates ${q.duplicateDetectionWindow})`).join(', ')}: ${host.registry.functionsWithTrigger('serviceBusTrigger').length} triggers, messages in ${host.serviceBus?.storeDescription}; API ${process.env.LOCAL_SERVICE_BUS_URL}/queues, dead letters ${base}/_dev/service-bus`,
     `  Gateway    ${gateway.baseUrl}/facility-registration (SLCP Gateway simulator; approves 2 days after a submission, on the clock; ${gateway.baseUrl}/_sim/registrations)`,
     `  Mail inbox http://${loopback}:${options.mailWebPort} (SMTP :${options.smtpPort}; nothing is sent out)`,
     '  Stop       Ctrl-C',

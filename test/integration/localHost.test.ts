@@ -62,7 +62,7 @@ describe('local Functions host', () => {
       RegistrationError
     );
     expect(() => app.storageQueue('queued', { queueName: 'q', connection: 'X', handler: () => undefined })).toThrow(
-      /"queueTrigger" trigger, which the local host does not support yet \(supported: httpTrigger, timerTrigger, orchestrationTrigger, activityTrigger\)/
+      /"queueTrigger" trigger, which the local host does not support yet \(supported: httpTrigger, timerTrigger, orchestrationTrigger, activityTrigger, serviceBusTrigger\)/
     );
   });
 
