@@ -75,3 +75,13 @@ import './activities/remindTermsExpiry';
 import './activities/noticeTermsExpired';
 import './reconcileTimelines';
 import './getCycleTimeline';
+// the transmission to the SLCP Gateway (R17-R19): the Service Bus sender and its dead letters, the sweep of unsent
+// transmissions, the Gateway's validation callbacks, the mid-cycle request, and the staff's views and replay
+import './processTransmission';
+import './recordDeadLetteredTransmission';
+import './resendUnsentTransmissions';
+import './gatewaySubmissionCallbacks';
+import './requestMidCycleSharing';
+import './listTransmissions';
+import './getTransmission';
+import './replayTransmission';

@@ -15,6 +15,9 @@ import { createSmtpEmailSender } from './adapters/email/smtpEmailSender';
 import type { EmailSender } from './ports/email';
 import type { DocumentFiles } from './ports/documentFiles';
 import { blobDocumentFiles, createDocumentsBlobService } from './adapters/blob/blobDocumentFiles';
+import type { MessageQueue } from './ports/messageQueue';
+import { serviceBusMessageQueue } from './adapters/serviceBus/serviceBusMessageQueue';
+import { localMessageQueue } from './adapters/serviceBus/localMessageQueue';
 
 /** The composition root: the ports the use cases need, built once per process from the settings. */
 export interface Platform {
@@ -29,6 +32,8 @@ export interface Platform {
   emailSender: EmailSender;
   /** Documents kept as files (released reports): blob storage with the managed identity in Azure, Azurite locally. */
   documentFiles: DocumentFiles;
+  /** Service Bus with the managed identity in Azure (SDK loaded on the first send), the local host's queue locally. */
+  messageQueue: MessageQueue;
 }
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -68,6 +73,13 @@ export function createPlatform(settings: Settings, clock: Clock = resolveClock()
     tokenVerifier: createTokenVerifier({ ...settings.identity, clock }),
     emailSender: { send: async (message) => (await emailSender()).send(message) },
     documentFiles: blobDocumentFiles(once(() => createDocumentsBlobService(settings))),
+    messageQueue:
+      settings.mode === 'azure'
+        ? serviceBusMessageQueue({
+            fullyQualifiedNamespace: settings.serviceBus.fullyQualifiedNamespace,
+            credential: () => azureCredential(settings),
+          })
+        : localMessageQueue({ url: settings.serviceBus?.url }),
   };
 }
 

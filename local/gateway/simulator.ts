@@ -12,7 +12,14 @@
 //   GET  /_sim/registrations                  dev/test: every registration with its callback deliveries
 //   POST /_sim/registrations/{id}/approve     dev/test: approve now (the real clock would take `approvalDelay`)
 //   POST /_sim/registrations/{id}/reject      dev/test: {"reason": "..."} → facility.rejected
-//   GET|POST /_sim/faults                     dev/test: {"failNextCallbacks": n, "delayMs": n}
+//   POST /data-submissions                    a cycle's data (bearer token, Idempotency-Key; R17)
+//   GET  /data-submissions/{key}              a submission's validation status (bearer token; R18)
+//   GET  /_sim/submissions[/{key}]            dev/test: submissions, their callbacks and stats (one with its payload)
+//   POST /_sim/submissions/{key}/validate     dev/test: SLCP validates it now → submission.validated
+//   POST /_sim/submissions/{key}/fail-validation  dev/test: {"reason": "..."} → submission.validationFailed
+//   GET|POST /_sim/faults                     dev/test: {"failNextCallbacks": n, "delayMs": n} and the submission
+//                                             faults of ./submissions.ts (errorRate, rateLimitRate, timeoutRate,
+//                                             slowRate, malformedRate, outageUntil, holdValidation, seed, ...)
 import { randomInt, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -46,6 +53,7 @@ import {
 } from '../../shared/schemas/gateway';
 import { CorruptDataError, HostStartError } from '../errors';
 import type { WakeupSource } from '../timers/scheduler';
+import { maxSubmissionBodyBytes, SubmissionDesk, submissionFaultsSchema, type SubmissionFaults } from './submissions';
 
 export interface GatewaySimulatorFaults {
   /** The next n callback delivery attempts fail on the Gateway's side (nothing is sent); they are retried. */
@@ -72,6 +80,15 @@ export interface GatewaySimulatorOptions {
   callbackTimeoutMs?: number;
   /** Waits between callback attempts, ISO 8601; one more attempt than entries. Default 1 min, 5 min, 30 min, 2 h. */
   callbackRetryBackoff?: string[];
+  /**
+   * From a report's release to SLCP's validation of its data (not before the submission arrives), ISO 8601;
+   * 'P15D' by default: R18's 15 days; Better Work asks and chases only a day later (validationCheckGrace).
+   */
+  validationDelay?: string;
+  /** Accept submissions for facilities it never approved (a benchmark's factories); false by default. */
+  acceptUnknownFacilities?: boolean;
+  /** Submission faults to start with (see ./submissions.ts). */
+  submissionFaults?: Partial<SubmissionFaults>;
 }
 
 export interface GatewaySimulator {
@@ -83,6 +100,7 @@ export interface GatewaySimulator {
 }
 
 export const defaultApprovalDelay = 'P2D';
+export const defaultValidationDelay = 'P15D';
 export const defaultCallbackRetryBackoff = ['PT1M', 'PT5M', 'PT30M', 'PT2H'];
 const maxBodyBytes = 64 * 1024;
 const maxTimerMs = 60_000;
@@ -336,14 +354,14 @@ function sendProblem(res: ServerResponse, status: number, detail: string, extra:
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) tooLarge = true;
+      if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
@@ -363,7 +381,7 @@ const normalizedAddress = (address: string, country: string) =>
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim()}`;
 
-const faultsSchema = z.strictObject({
+const faultsSchema = submissionFaultsSchema.extend({
   failNextCallbacks: z.int().min(0).max(1000).optional(),
   delayMs: z.int().min(0).max(120_000).optional(),
 });
@@ -380,6 +398,7 @@ class Simulator {
   private timer: NodeJS.Timeout | undefined;
   private lastRunFailed = false;
   private readonly stopping = new AbortController();
+  readonly desk: SubmissionDesk;
   closed = false;
 
   constructor(private readonly options: GatewaySimulatorOptions) {
@@ -404,6 +423,34 @@ class Simulator {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'registrations.json');
     this.state = loadState(this.file);
+    const validationDelay = parseIsoDuration(options.validationDelay ?? defaultValidationDelay);
+    if (!validationDelay) {
+      throw new HostStartError(`bad Gateway validation delay '${options.validationDelay}': use an ISO 8601 duration`);
+    }
+    try {
+      this.desk = new SubmissionDesk({
+        dataDir: options.dataDir,
+        clock: options.clock,
+        secret: options.secret,
+        validationDelay,
+        backoff: this.backoff,
+        callbackTimeoutMs: this.callbackTimeoutMs,
+        facilityKnown: (id) =>
+          options.acceptUnknownFacilities === true ||
+          this.state.registrations.some((r) => r.gatewayFacilityId === id && r.status === 'APPROVED'),
+        log: (line) => this.log(line),
+        stopping: this.stopping.signal,
+        isClosed: () => this.closed,
+      });
+    } catch (error) {
+      throw new CorruptDataError(join(dir, 'submissions.jsonl'), (error as Error).message);
+    }
+    if (options.submissionFaults) this.desk.setFaults(options.submissionFaults);
+  }
+
+  /** The faults as /_sim/faults shows them. */
+  faultsView() {
+    return { ...this.faults, ...this.desk.faults };
   }
 
   get maxAttempts(): number {
@@ -440,6 +487,8 @@ class Simulator {
     };
     for (const r of this.state.registrations) if (r.status === 'PENDING_APPROVAL') consider(r.approvalDueAt);
     for (const d of this.state.deliveries) if (d.status === 'pending') consider(d.nextAttemptAt);
+    const desk = this.desk.nextDue();
+    if (desk !== undefined && (earliest === undefined || desk < earliest)) earliest = desk;
     return earliest === undefined ? undefined : new Date(earliest);
   }
 
@@ -469,12 +518,16 @@ class Simulator {
       // The clock's now, not `now`: an approval just made enqueued its callback a moment after `now`, and it
       // must go out within this wake-up (before the clock moves on), not on a timer after it.
       await this.deliverDue(this.now());
+      await this.desk.runDue();
     });
   }
 
   /** Deliveries due now go out without waiting for the scheduler. */
   private kick(): void {
-    void this.serial(() => this.deliverDue(this.now()));
+    void this.serial(async () => {
+      await this.deliverDue(this.now());
+      await this.desk.runDue();
+    });
   }
 
   /**
@@ -679,7 +732,8 @@ class Simulator {
       country: r.facility.country,
       osHubId: r.facility.osHubId,
       verifier: betterWorkVerifier,
-      assessmentStatus: r.assessmentStatus,
+      assessmentStatus:
+        (r.gatewayFacilityId && this.desk.assessmentStatusOf(r.gatewayFacilityId)) ?? r.assessmentStatus,
       approvedAt: r.decidedAt,
     });
   }
@@ -703,6 +757,8 @@ class Simulator {
     if (this.faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.delayMs).unref());
     if (this.closed) return sendProblem(res, 503, 'The Gateway simulator is stopping.');
 
+    const submissionMatch = /^\/data-submissions(?:\/([^/]+))?$/.exec(path);
+    if (submissionMatch) return this.handleSubmission(method, submissionMatch[1], req, res);
     if (path === '/facility-registration') {
       if (method === 'GET') return this.showForm(url, res);
       if (method === 'POST') return this.submitForm(req, res);
@@ -730,6 +786,38 @@ class Simulator {
         : sendProblem(res, 404, `No facility has the ID ${id}.`);
     }
     return sendProblem(res, 404, `Nothing at ${path}.`);
+  }
+
+  private async handleSubmission(
+    method: string,
+    key: string | undefined,
+    req: IncomingMessage,
+    res: ServerResponse
+  ): Promise<void> {
+    const allowed = key === undefined ? 'POST' : 'GET';
+    if (method !== allowed) {
+      return sendProblem(res, 405, `${method} is not allowed here; use ${allowed}.`, { allow: allowed });
+    }
+    let body: Buffer | 'tooLarge' = Buffer.alloc(0);
+    if (method === 'POST') {
+      try {
+        body = await readBody(req, maxSubmissionBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        body = 'tooLarge';
+      }
+    }
+    if (!(await this.authorized(req))) {
+      return sendProblem(res, 401, 'A valid bearer token signed with the shared secret is required.', {
+        'www-authenticate': 'Bearer realm="slcp-gateway"',
+      });
+    }
+    if (key === undefined) {
+      await this.desk.submit(req, res, body);
+      this.kick();
+      return;
+    }
+    return this.desk.status(res, decodeURIComponent(key));
   }
 
   private async authorized(req: IncomingMessage): Promise<boolean> {
@@ -919,16 +1007,50 @@ class Simulator {
       return sendJson(res, 200, this.simView(registration));
     }
     if (path === '/_sim/faults') {
-      if (method === 'GET') return sendJson(res, 200, this.faults);
+      if (method === 'GET') return sendJson(res, 200, this.faultsView());
       if (method === 'POST') {
         const body = await readJson();
         const parsed = body.ok ? faultsSchema.safeParse(body.json) : undefined;
         if (!parsed?.success) {
-          return sendProblem(res, 400, 'Give {"failNextCallbacks": n (0-1000), "delayMs": n (0-120000)}.');
+          return sendProblem(
+            res,
+            400,
+            'Give {"failNextCallbacks": n (0-1000), "delayMs": n (0-120000)} and/or submission faults: ' +
+              '{"errorRate", "rateLimitRate", "timeoutRate", "slowRate", "malformedRate": 0-1, "retryAfterSeconds", ' +
+              '"hangMs", "slowMs": n, "outageUntil": ISO time or null, "holdValidation": boolean, "seed": n or null}.'
+          );
         }
-        Object.assign(this.faults, parsed.data);
-        this.log(`faults now ${JSON.stringify(this.faults)}`);
-        return sendJson(res, 200, this.faults);
+        const { failNextCallbacks, delayMs, ...submissionFaults } = parsed.data;
+        if (failNextCallbacks !== undefined) this.faults.failNextCallbacks = failNextCallbacks;
+        if (delayMs !== undefined) this.faults.delayMs = delayMs;
+        this.desk.setFaults(submissionFaults);
+        this.log(`faults now ${JSON.stringify(this.faultsView())}`);
+        this.kick();
+        return sendJson(res, 200, this.faultsView());
+      }
+    }
+    if (path === '/_sim/submissions' && method === 'GET') return sendJson(res, 200, this.desk.list());
+    const simSubmission = /^\/_sim\/submissions\/([^/]+)(?:\/(validate|fail-validation))?$/.exec(path);
+    if (simSubmission) {
+      const key = decodeURIComponent(simSubmission[1]!);
+      if (!simSubmission[2] && method === 'GET') {
+        const found = this.desk.one(key);
+        return found ? sendJson(res, 200, found) : sendProblem(res, 404, `No submission ${key}.`);
+      }
+      if (simSubmission[2] && method === 'POST') {
+        let decision: { validated: true } | { validated: false; reason: string } = { validated: true };
+        if (simSubmission[2] === 'fail-validation') {
+          const body = await readJson();
+          const parsed = body.ok ? rejectSchema.safeParse(body.json) : undefined;
+          if (!parsed?.success) return sendProblem(res, 400, 'Give the reason: {"reason": "..."}.');
+          decision = { validated: false, reason: parsed.data.reason };
+        }
+        if (this.closed) return sendProblem(res, 503, 'The Gateway simulator is stopping.');
+        const outcome = this.desk.decide(key, decision);
+        if (outcome === 404) return sendProblem(res, 404, `No submission ${key}.`);
+        if (outcome === 409) return sendProblem(res, 409, `Submission ${key} is decided already.`);
+        this.kick();
+        return sendJson(res, 200, this.desk.one(key));
       }
     }
     return sendProblem(res, 404, `Nothing at ${method} ${path}.`);

@@ -15,6 +15,12 @@ export const blobContainers = [
       'released assessment reports (R16), each as JSON and as an HTML page, named <factoryId>/<cycleId>/<reportId>.<json|html>; ' +
       'written once, never changed',
   },
+  {
+    name: 'transmissions',
+    purpose:
+      'the payloads transmitted to the SLCP Gateway (R17), named <factoryId>/<cycleId>/<transmissionId>-<sha256>.json; ' +
+      'written once before the transmission is queued, read by the sender when the message does not carry it and by replays',
+  },
 ] as const satisfies readonly BlobContainerDeclaration[];
 
 export type BlobContainerName = (typeof blobContainers)[number]['name'];

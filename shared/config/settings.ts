@@ -33,6 +33,8 @@ export interface LocalSettings extends CommonSettings {
   email: { kind: 'smtp'; host: string; port: number; senderAddress: string };
   cosmos: { endpoint: string; key: string; caFile: string | undefined; databaseName: string };
   storage: { connectionString: string };
+  /** The local host's queue API (…/runtime/servicebus), set by the local host; absent: sends fail, saying so. */
+  serviceBus?: { url: string };
 }
 
 export class ConfigurationError extends Error {
@@ -114,6 +116,12 @@ const localSchema = commonSchema.extend({
   LOCAL_COSMOS_CA_FILE: z.string().min(1).optional(),
   COSMOS_DATABASE: databaseName,
   AzureWebJobsStorage: z.string().min(1, 'must be a storage connection string (Azurite locally)'),
+  LOCAL_SERVICE_BUS_URL: z
+    .url({
+      protocol: /^http$/,
+      error: "must be the local host's queue API, http://127.0.0.1:<port>/runtime/servicebus",
+    })
+    .optional(),
 });
 
 function describeIssues(error: z.ZodError): string[] {
@@ -187,6 +195,7 @@ export function parseSettings(
         databaseName: s.COSMOS_DATABASE,
       },
       storage: { connectionString: s.AzureWebJobsStorage },
+      ...(s.LOCAL_SERVICE_BUS_URL ? { serviceBus: { url: s.LOCAL_SERVICE_BUS_URL.replace(/\/+$/, '') } } : {}),
       email: { kind: 'smtp', host: s.SMTP_HOST, port: s.SMTP_PORT, senderAddress: s.EMAIL_SENDER_ADDRESS },
       ...commonOf(s),
     },

@@ -8,8 +8,8 @@
 //   1. registration hand-off (R8, R9): BW sends the factory manager to the Facility Information Form;
 //   2. callbacks: the Gateway tells BW about the registration (registered, approved, rejected);
 //   3. look-ups: BW reads a registration or a facility (R4 manual linking, R19 "BW confirmed as verifier");
-// the data submissions (transmission of assessment data, R17/R18) will be the next part, with their own
-// schemas next to these and their own event types added to `gatewayCallbackEventSchema`.
+//   4. data submissions (R17, R18): BW transmits a cycle's self-assessment and compliance data (idempotent by
+//      key), reads a submission's status, and the Gateway calls back when SLCP has validated it.
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 
@@ -319,3 +319,263 @@ export const gatewayFacilitySchema = z
       'their status is PENDING_APPROVAL or REJECTED on GET /facility-registrations/{registrationId}.',
   });
 export type GatewayFacility = z.infer<typeof gatewayFacilitySchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// 4. Data submissions (R17, R18): BW transmits a cycle's data; SLCP validates it and calls back
+// ---------------------------------------------------------------------------------------------------
+
+/** The header that makes a submission idempotent: a retry with the same key never creates a second one. */
+export const idempotencyKeyHeader = 'idempotency-key';
+/** Set on the answer to a repeated submission (same key, same body): the first answer, replayed. */
+export const idempotentReplayedHeader = 'idempotent-replayed';
+/** Submissions larger than this are refused with 413. */
+export const maxSubmissionBytes = 4 * 1024 * 1024;
+
+export const submissionKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,127}$/, '8-128 letters, digits, "-" or "_"')
+  .openapi({
+    description:
+      "BW's transmission id: the `Idempotency-Key` of the submission, and the key BW reads its status with. The same " +
+      'key with the same body answers the first answer again; with another body it answers 409.',
+    example: 'BD-7KQ2M9XA-C1-TX',
+  });
+
+export const submissionIdSchema = z
+  .string()
+  .regex(/^SUB-[A-Z0-9]{10}$/)
+  .openapi({ description: "The Gateway's id of a data submission", example: 'SUB-7KQ2M9XD4P' });
+
+const questionIdSchema = z
+  .string()
+  .regex(/^[A-Z]{2,3}-[A-Z]{3}-[1-9][0-9]{0,3}$/, 'a question id such as FP-BAS-26')
+  .openapi({ description: 'A question of the SLCP tool version (SECTION-SUBTOPIC-n)', example: 'WH-OVT-3' });
+const sectionCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2,3}$/)
+  .openapi({ description: 'The section of the SLCP tool the question is in', example: 'WH' });
+const calendarDateSchema = z.iso.date().openapi({ example: '2030-03-01' });
+const toolVersionSchema = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$/)
+  .openapi({ description: 'A version of the SLCP tool (question bank)', example: '1.4.0' });
+const bwIdSchema = z.string().regex(/^[A-Za-z0-9-]{3,64}$/);
+
+export const answerValueSchema = z
+  .union([z.boolean(), z.number(), z.string().min(1).max(5000), z.array(z.string().min(1).max(40)).min(1).max(100)])
+  .openapi({
+    description:
+      'As the question asks: yes/no a boolean, a number, a date YYYY-MM-DD or text a string, a single choice its ' +
+      'option code, a multiple choice its option codes',
+  });
+
+export const selfAssessedAnswerSchema = z
+  .object({
+    answer: answerValueSchema,
+    comment: z.string().max(1000).nullable(),
+  })
+  .openapi('GatewaySelfAssessedAnswer', { description: "The factory's own answer, as submitted (R13)" });
+
+export const step1VerificationSchema = z
+  .enum(['assessedByBetterWork', 'facilityProfile', 'neitherAssessedNorVerified'])
+  .openapi({
+    description:
+      'assessedByBetterWork: Better Work assessed the question (its finding is `betterWork`); facilityProfile: a ' +
+      'Facility Profile question, self-reported and never assessed; neitherAssessedNorVerified: after a Virtual ' +
+      'Compliance Check, a question outside its scope: the self-assessed answer is neither assessed nor verified (R17).',
+  });
+export type Step1Verification = z.infer<typeof step1VerificationSchema>;
+
+export const betterWorkFindingSchema = z
+  .object({
+    result: z.enum(['compliant', 'nonCompliant']),
+    notes: z.string().max(1000).nullable(),
+    cluster: z.string().min(1).max(100).openapi({ example: 'Working Time' }),
+    point: z.string().min(1).max(100).openapi({ example: 'Overtime' }),
+  })
+  .openapi('GatewayBetterWorkFinding', {
+    description: "Better Work's own finding (R15); it stands in for verification",
+  });
+
+export const step1EntrySchema = z
+  .object({
+    questionId: questionIdSchema,
+    section: sectionCodeSchema,
+    selfAssessment: selfAssessedAnswerSchema
+      .nullable()
+      .openapi({ description: 'null when the factory left an assessed question unanswered' }),
+    verification: step1VerificationSchema,
+    betterWork: betterWorkFindingSchema
+      .nullable()
+      .openapi({ description: 'Present exactly when assessedByBetterWork' }),
+  })
+  .openapi('GatewayStep1Entry', {
+    description: "A Step 1 question: the factory's self-assessed answer side by side with Better Work's finding (R17)",
+  });
+export type Step1Entry = z.infer<typeof step1EntrySchema>;
+
+export const enhancedEntrySchema = z
+  .object({
+    questionId: questionIdSchema,
+    section: sectionCodeSchema,
+    step: z.union([z.literal(2), z.literal(3)]),
+    selfAssessment: selfAssessedAnswerSchema,
+    verification: z.literal('selfAssessed'),
+  })
+  .openapi('GatewayEnhancedEntry', {
+    description: 'A Step 2 or Step 3 question: "enhanced self-assessment", self-assessed and not assessed (R17)',
+  });
+export type EnhancedEntry = z.infer<typeof enhancedEntrySchema>;
+
+const maxEntries = 2000;
+
+export const dataSubmissionSchema = z
+  .object({
+    schemaVersion: z.literal('1'),
+    transmissionId: submissionKeySchema.openapi({ description: 'Equal to the Idempotency-Key header' }),
+    gatewayFacilityId: gatewayFacilityIdSchema,
+    verifier: z.literal(betterWorkVerifier),
+    facility: z.object({ factoryId: bwIdSchema.openapi({ example: 'BD-7KQ2M9XA' }), country: countryCodeSchema }),
+    cycle: z.object({
+      cycleId: bwIdSchema.openapi({ example: 'BD-7KQ2M9XA-C1' }),
+      startsOn: calendarDateSchema,
+      endsOn: calendarDateSchema,
+    }),
+    tool: z
+      .object({ toolId: z.literal('caf'), version: toolVersionSchema })
+      .openapi({ description: 'The SLCP tool version the self-assessment was answered on' }),
+    selfAssessment: z.object({
+      selfAssessmentId: bwIdSchema,
+      step: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+      submittedAt: timestampSchema,
+    }),
+    assessment: z
+      .object({
+        assessmentId: bwIdSchema,
+        method: z.enum(['visit', 'vcc']).openapi({
+          description:
+            'visit: an unannounced assessment visit; vcc: a Virtual Compliance Check (a subset of questions)',
+        }),
+        toolVersion: toolVersionSchema,
+        firstDay: calendarDateSchema,
+        lastDay: calendarDateSchema,
+        completedAt: timestampSchema,
+      })
+      .openapi({ description: "Better Work's compliance assessment of Step 1 (R15)" }),
+    report: z
+      .object({ reportId: bwIdSchema.openapi({ example: 'BD-7KQ2M9XA-C1-R4K2Q9Z' }), releasedAt: timestampSchema })
+      .openapi({ description: 'The released assessment report this data belongs to (R16)' }),
+    callbackUrl: callbackUrlSchema.openapi({
+      description: "Where the Gateway POSTs this submission's signed events (submission.validated, ...)",
+    }),
+    step1: z.array(step1EntrySchema).min(1).max(maxEntries),
+    enhanced: z.array(enhancedEntrySchema).max(maxEntries),
+    summary: z
+      .object({
+        step1: z.int().nonnegative(),
+        assessedByBetterWork: z.int().nonnegative(),
+        facilityProfile: z.int().nonnegative(),
+        neitherAssessedNorVerified: z.int().nonnegative(),
+        enhanced: z.int().nonnegative(),
+      })
+      .openapi({ description: 'The entry counts, for a quick check on both sides' }),
+  })
+  .superRefine((submission, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const seen = new Set<string>();
+    const count = { assessedByBetterWork: 0, facilityProfile: 0, neitherAssessedNorVerified: 0 };
+    submission.step1.forEach((entry, i) => {
+      if (seen.has(entry.questionId)) issue(['step1', i, 'questionId'], 'repeats a question');
+      seen.add(entry.questionId);
+      count[entry.verification] += 1;
+      if ((entry.verification === 'assessedByBetterWork') !== (entry.betterWork !== null)) {
+        issue(['step1', i, 'betterWork'], 'a finding is given exactly for the questions Better Work assessed');
+      }
+      if (entry.verification !== 'assessedByBetterWork' && entry.selfAssessment === null) {
+        issue(['step1', i, 'selfAssessment'], 'a question Better Work did not assess needs the self-assessed answer');
+      }
+      if (entry.verification === 'neitherAssessedNorVerified' && submission.assessment.method !== 'vcc') {
+        issue(
+          ['step1', i, 'verification'],
+          'only a Virtual Compliance Check leaves questions neither assessed nor verified'
+        );
+      }
+    });
+    submission.enhanced.forEach((entry, i) => {
+      if (seen.has(entry.questionId)) issue(['enhanced', i, 'questionId'], 'repeats a question');
+      seen.add(entry.questionId);
+      if (entry.step > submission.selfAssessment.step) {
+        issue(['enhanced', i, 'step'], `the self-assessment is Step ${submission.selfAssessment.step}`);
+      }
+    });
+    const expected = {
+      step1: submission.step1.length,
+      ...count,
+      enhanced: submission.enhanced.length,
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      if (submission.summary[key as keyof typeof expected] !== value) {
+        issue(['summary', key], `must be ${value}, the number of such entries`);
+      }
+    }
+  })
+  .openapi('GatewayDataSubmission', {
+    description:
+      "A cycle's data for the Gateway (R17): Step 1 self-assessed answers side by side with Better Work's findings, " +
+      'Steps 2 and 3 as enhanced self-assessment, the Gateway Facility ID, the tool version, the cycle and the ' +
+      "released report's reference. For Better Work factories the transmitted Better Work data stands in for verification.",
+  });
+export type DataSubmission = z.infer<typeof dataSubmissionSchema>;
+
+export const submissionStatusSchema = z.enum(['RECEIVED', 'VALIDATED', 'VALIDATION_FAILED']).openapi({
+  description:
+    'RECEIVED: SLCP validates it (the facility is at VRP, Verification in Progress); VALIDATED: SLCP validated it ' +
+    '(VRF, Verification Finalized) and sharing via the Gateway is enabled; VALIDATION_FAILED: SLCP did not validate it.',
+});
+export type SubmissionStatus = z.infer<typeof submissionStatusSchema>;
+
+export const gatewaySubmissionSchema = z
+  .object({
+    submissionId: submissionIdSchema,
+    idempotencyKey: submissionKeySchema,
+    status: submissionStatusSchema,
+    gatewayFacilityId: gatewayFacilityIdSchema,
+    assessmentStatus: assessmentStatusSchema,
+    receivedAt: timestampSchema,
+    validationExpectedBy: timestampSchema,
+    validatedAt: timestampSchema.nullable(),
+    validationFailureReason: z.string().nullable(),
+  })
+  .openapi('GatewaySubmission', { description: 'A data submission as the Gateway holds it' });
+export type GatewaySubmission = z.infer<typeof gatewaySubmissionSchema>;
+
+const submissionEventBase = {
+  eventId: z.uuid().openapi({ description: 'Same on every delivery attempt of one event: deduplicate on it' }),
+  occurredAt: timestampSchema,
+  submissionId: submissionIdSchema,
+  idempotencyKey: submissionKeySchema,
+  gatewayFacilityId: gatewayFacilityIdSchema,
+  factoryId: bwIdSchema.openapi({ description: "The factory's id on the BW platform, from the submission" }),
+  cycleId: bwIdSchema,
+};
+
+export const submissionValidatedEventSchema = z
+  .object({ ...submissionEventBase, type: z.literal('submission.validated'), assessmentStatus: z.literal('VRF') })
+  .openapi('GatewaySubmissionValidatedEvent', {
+    description: 'SLCP validated the data (R18): sharing via the Gateway is enabled',
+  });
+
+export const submissionValidationFailedEventSchema = z
+  .object({
+    ...submissionEventBase,
+    type: z.literal('submission.validationFailed'),
+    reason: z.string().min(1).max(2000),
+  })
+  .openapi('GatewaySubmissionValidationFailedEvent', { description: 'SLCP did not validate the data' });
+
+export const gatewaySubmissionEventSchema = z
+  .discriminatedUnion('type', [submissionValidatedEventSchema, submissionValidationFailedEventSchema])
+  .openapi('GatewaySubmissionEvent', {
+    description: 'Receivers ignore unknown properties. An event can arrive more than once (same eventId).',
+  });
+export type GatewaySubmissionEvent = z.infer<typeof gatewaySubmissionEventSchema>;

@@ -19,6 +19,7 @@ import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { seedSelfAssessment } from '../support/selfAssessmentFixtures';
 import { complianceDepsOf, seedAssessedCycle } from '../support/complianceFixtures';
 import { itemEtag, type ImprovementPlanDocument } from '../../shared/domain/compliance/improvementPlan';
+import { seedDeadLetteredTransmission } from '../support/transmissionFixtures';
 
 jest.setTimeout(120_000);
 
@@ -90,7 +91,7 @@ const otherUsersNotification = notificationIdOf('registration-vn');
 // ---------------------------------------------------------------------------------------------------
 
 type Refusal = 401 | 403 | 404;
-type Answer = 200 | 201 | 409 | 422;
+type Answer = 200 | 201 | 409 | 422 | 503;
 type Expected = Refusal | Answer;
 type Row = { scope: Scope } & Record<Caller, readonly Expected[]>;
 
@@ -631,6 +632,65 @@ const table: Record<string, Row> = {
     Gateway: [403, 403, 403],
     none: [401, 401, 401],
   },
+  // the transmission to the Gateway (R17-R19): {cycleId} is the target factory's first cycle, whose transmission
+  // the matrix seeds dead-lettered
+  gatewaySubmissionCallbacks: {
+    scope: 'caller', // signed by the Gateway's shared secret: a bearer token of any role is no signature
+    FactoryManager: [401],
+    RegistrationStaff: [401],
+    EnterpriseAdvisor: [401],
+    Assessor: [401],
+    Admin: [401],
+    Brand: [401],
+    Gateway: [401],
+    none: [401],
+  },
+  requestMidCycleSharing: {
+    // role FactoryManager; action requestSharing. The demo factory is linked to a Gateway ID by then (linkGateway
+    // above), so R19 asks the Gateway whether Better Work is its verifier: the harness has none, hence 503.
+    scope: 'factory',
+    FactoryManager: [503, 404, 404],
+    RegistrationStaff: [403, 403, 403],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [403, 403, 403],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  listTransmissions: {
+    scope: 'country', // roles RegistrationStaff, Admin; mayActInCountry(RegistrationStaff): their own programme only
+    FactoryManager: [403, 403],
+    RegistrationStaff: [200, 403],
+    EnterpriseAdvisor: [403, 403],
+    Assessor: [403, 403],
+    Admin: [200, 200],
+    Brand: [403, 403],
+    Gateway: [403, 403],
+    none: [401, 401],
+  },
+  getTransmission: {
+    scope: 'factory', // roles RegistrationStaff, Admin; action readTransmissions
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [200, 200, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
+  replayTransmission: {
+    scope: 'factory', // roles RegistrationStaff, Admin; action replayTransmission; Admin finds the BD ones replayed (409)
+    FactoryManager: [403, 403, 403],
+    RegistrationStaff: [200, 200, 404],
+    EnterpriseAdvisor: [403, 403, 403],
+    Assessor: [403, 403, 403],
+    Admin: [409, 409, 200],
+    Brand: [403, 403, 403],
+    Gateway: [403, 403, 403],
+    none: [401, 401, 401],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -711,6 +771,21 @@ const fixtures: Record<string, Fixture> = {
   },
   acceptInvitation: {
     body: () => ({ token: demoInvitationToken(invitedFactory) }), // the seeded link of BD-DEMO0003
+  },
+  gatewaySubmissionCallbacks: {
+    // A well-formed event; only the Gateway's signature headers are missing.
+    undocumentedBody: true,
+    body: () => ({
+      eventId: 'b3f1c2d4-0000-4000-8000-00000000a003',
+      type: 'submission.validated',
+      occurredAt: api.clock.now().toISOString(),
+      submissionId: 'SUB-7KQ2M9XD4P',
+      idempotencyKey: 'BD-DEMO0001-C1-TX',
+      gatewayFacilityId: 'GW-7KQ2M9XD',
+      factoryId: 'BD-DEMO0001',
+      cycleId: 'BD-DEMO0001-C1',
+      assessmentStatus: 'VRF',
+    }),
   },
   startSelfAssessment: { body: ({ factoryId }) => ({ cycleId: `${factoryId!}-C1` }) },
   getSelfAssessmentQuestion: { questionId: 'FP-BAS-1' },
@@ -833,6 +908,7 @@ beforeAll(async () => {
   ] as const) {
     const seeded = await seedAssessedCycle(compliance, factoryId, { staffKey, assessorKey });
     seededItemId = `assessment-${seeded.nonCompliant[0]!}`;
+    await seedDeadLetteredTransmission(api.store, factoryId, api.clock.now()); // the transmission routes' targets
   }
   for (const caller of callers) {
     const userKey = callerUser[caller];

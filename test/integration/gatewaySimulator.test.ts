@@ -368,7 +368,7 @@ describe('SLCP Gateway simulator, against the contract over HTTP', () => {
       method: 'POST',
       body: JSON.stringify({ failNextCallbacks: 5 }),
     });
-    expect(await faults.json()).toEqual({ failNextCallbacks: 5, delayMs: 0 });
+    expect(await faults.json()).toMatchObject({ failNextCallbacks: 5, delayMs: 0 });
     const fac2 = (await simRegistrations()).find((r) => r.status === 'PENDING_APPROVAL')!;
     await scheduler.advanceTo(later(clock.now(), 'P3D'));
     const after = (await simRegistrations()).find((r) => r.registrationId === fac2.registrationId)!;
@@ -384,7 +384,10 @@ describe('SLCP Gateway simulator, against the contract over HTTP', () => {
       'facility.registered',
       'facility.registered',
     ]);
-    expect(await (await fetch(`${sim.baseUrl}/_sim/faults`)).json()).toEqual({ failNextCallbacks: 0, delayMs: 0 });
+    expect(await (await fetch(`${sim.baseUrl}/_sim/faults`)).json()).toMatchObject({
+      failNextCallbacks: 0,
+      delayMs: 0,
+    });
   });
 
   it("delays the Gateway's answers on request, so BW's look-up times out", async () => {

@@ -18,6 +18,9 @@ import type { CoreApi } from '../../local/core/coreApi';
 import { provisionCosmos } from '../../local/cosmos/provision';
 import { CosmosInstanceStore, durableDatabaseName } from '../../local/durable/cosmosStore';
 import { durableTaskSettings } from '../../local/durable/settings';
+import { freePort } from '../../local/processes/ports';
+import { CosmosMessageStore, serviceBusDatabaseName } from '../../local/serviceBus/cosmosStore';
+import { serviceBusHostSettings } from '../../local/serviceBus/settings';
 import { CERT_FILE, startCosmosServer, type CosmosServer } from '../../local/cosmos/server';
 import { LocalHost } from '../../local/host';
 import {
@@ -110,9 +113,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const savedEnv = { ...process.env };
   const clock = new LocalClock('virtual');
   if (options.startAt) clock.jumpTo(options.startAt);
+  const hostJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as unknown;
+  // The app's settings (LOCAL_SERVICE_BUS_URL) name the host's port before the host listens: pick it first.
+  const port = await freePort();
   const host = new LocalHost({
     host: '127.0.0.1',
-    port: 0,
+    port,
     routePrefix: 'api',
     maxRequestBodyBytes: 1024 * 1024,
     functionAppDirectory: dataDir,
@@ -124,7 +130,15 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         connect: () => createCosmosClient(loadSettings(process.env)),
         databaseName: durableDatabaseName(defaultCosmosDatabaseName),
       }),
-      settings: durableTaskSettings(JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8'))),
+      settings: durableTaskSettings(hostJson),
+    },
+    // The local Service Bus queue on the same server (its own database), as npm start wires it.
+    serviceBus: {
+      store: new CosmosMessageStore({
+        connect: () => createCosmosClient(loadSettings(process.env)),
+        databaseName: serviceBusDatabaseName(defaultCosmosDatabaseName),
+      }),
+      settings: serviceBusHostSettings(hostJson),
     },
   });
   let cosmos: CosmosServer | undefined;
@@ -193,7 +207,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         },
         caFile
       ),
-      { IDENTITY_ISSUER: issuer, IDENTITY_JWKS_URI: idp.jwksUri, PORTAL_BASE_URL: 'https://portal.example.org' },
+      {
+        IDENTITY_ISSUER: issuer,
+        IDENTITY_JWKS_URI: idp.jwksUri,
+        PORTAL_BASE_URL: 'https://portal.example.org',
+        LOCAL_SERVICE_BUS_URL: `http://127.0.0.1:${port}/runtime/servicebus`,
+      },
       options.env
     );
 

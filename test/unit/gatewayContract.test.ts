@@ -61,6 +61,8 @@ describe('the committed Gateway contract', () => {
     const doc = gatewayOpenApiDocument();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths ?? {}).sort()).toEqual([
+      '/data-submissions',
+      '/data-submissions/{idempotencyKey}',
       '/facilities/{gatewayFacilityId}',
       '/facility-registration',
       '/facility-registrations/{registrationId}',

@@ -1,7 +1,11 @@
 // The timeline's activities as use cases on the memory store: each acts only when its milestone is due, and
 // records it in the same audited batch as its emails and notifications, so an activity run twice (a retry)
 // sends one of each; then the daily reconciliation and the staff's read of a cycle's timeline.
+import { memoryDocumentFiles } from '../../shared/adapters/blob/memoryDocumentFiles';
 import { memoryDocumentStore } from '../../shared/adapters/memory/memoryDocumentStore';
+import { selfAssessmentDeps } from '../../shared/app/selfAssessment/deps';
+import type { TransmissionDocument } from '../../shared/domain/transmission/transmission';
+import { memoryQueue } from '../support/transmissionFixtures';
 import type { MilestoneInput } from '../../shared/app/timeline/activities';
 import { loadCycleTimelineFacts } from '../../shared/app/timeline/cycleFacts';
 import {
@@ -50,6 +54,22 @@ import {
 
 const at = (iso: string) => new Date(iso);
 const portalBaseUrl = 'https://portal.example.org';
+const gatewaySettings = {
+  baseUrl: 'https://gateway.example',
+  sharedSecret: 'a-shared-secret-of-at-least-32-characters',
+};
+/** The sharing activity's dependencies: a Gateway that knows no submission (404) behind `fetch`. */
+const sharingDeps = (w: { store: DocumentStore; clock: TestClock }) => ({
+  store: w.store,
+  clock: w.clock,
+  settings: { portalBaseUrl, gateway: gatewaySettings },
+  gateway: {
+    fetch: (async () =>
+      new Response(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }), {
+        status: 404,
+      })) as typeof fetch,
+  },
+});
 const cycleOne = `${factoryOne}-C1`;
 
 function cycle(extra: Partial<CycleEntry> = {}): CycleEntry {
@@ -182,31 +202,77 @@ describe('R16: the release deadline activities', () => {
 });
 
 describe('R17, R18, R25 after the release', () => {
-  it('R17: ready to transmit is recorded once, without messages, only when the steps are complete', async () => {
-    const { store, deps, input } = await world(at('2030-07-05T10:00:01Z'), { assessment, report });
+  it('R17: the hand-off is recorded once with its transmission, only when the steps are complete; a payload that fails validation is never sent and staff are told', async () => {
+    const { store, clock, input } = await world(at('2030-07-05T10:00:01Z'), { assessment, report });
+    const queue = memoryQueue();
+    const deps = {
+      store,
+      clock,
+      files: memoryDocumentFiles(),
+      queue,
+      banks: selfAssessmentDeps({ store, clock }).banks,
+      settings: { portalBaseUrl, publicApiBaseUrl: 'https://bw.example.org/api', gateway: gatewaySettings },
+    };
     expect(await markReadyToTransmit(deps, input())).toMatchObject({
       acted: false,
       reason: 'waiting for selfAssessmentSubmitted',
     });
-    await submitSelfAssessment(store);
+    await submitSelfAssessment(store); // a bare header: no answers, no compliance assessment behind it
     expect(await markReadyToTransmit(deps, input())).toMatchObject({ acted: true });
     expect(await markReadyToTransmit(deps, input())).toMatchObject({ acted: false });
-    expect((await readFactory(store, factoryOne)).cycles[0]!.readyToTransmitAt).toBe('2030-07-05T10:00:01.000Z');
-    expect(await outbox(store)).toEqual([]);
+    const cycleAfter = (await readFactory(store, factoryOne)).cycles[0]!;
+    expect(cycleAfter.readyToTransmitAt).toBe('2030-07-05T10:00:01.000Z');
+    expect(cycleAfter.transmission).toEqual({ transmissionId: `${cycleOne}-TX`, queuedAt: '2030-07-05T10:00:01.000Z' });
+    expect(queue.messages).toEqual([]);
+    const record = (await partitionDocs(store, 'BD', 'transmission'))[0] as unknown as TransmissionDocument;
+    expect(record).toMatchObject({ status: 'invalid', sentToQueueAt: null, payload: null });
+    expect(record.invalidReasons.join(' ')).toMatch(/no compliance assessment/);
+    expect(recipients(await outbox(store))).toEqual(staffRecipients);
     expect(await audits(store, 'timeline.readyToTransmit')).toHaveLength(1);
+    expect(await audits(store, 'transmission.invalid')).toHaveLength(1);
   });
 
-  it('R18: at release + 15 days sharing is enabled and the factory is told, once', async () => {
-    const handedOff = { assessment, report, readyToTransmitAt: report.releasedAt };
-    const early = await world(at('2030-07-20T09:59:59Z'), handedOff);
-    expect(await enableSharing(early.deps, early.input())).toMatchObject({ acted: false });
-    const { store, deps, input } = await world(at('2030-07-20T10:00:00Z'), handedOff);
-    expect(await enableSharing(deps, input())).toMatchObject({ acted: true });
-    expect(await enableSharing(deps, input())).toMatchObject({ acted: false });
-    expect((await readFactory(store, factoryOne)).cycles[0]!.sharingEnabledAt).toBe('2030-07-20T10:00:00.000Z');
-    const sent = await outbox(store);
+  it('R18: once SLCP validated the data sharing is enabled and the factory is told, once', async () => {
+    const validated = {
+      assessment,
+      report,
+      readyToTransmitAt: report.releasedAt,
+      transmission: {
+        transmissionId: `${cycleOne}-TX`,
+        queuedAt: report.releasedAt,
+        validatedAt: '2030-07-18T09:00:00.000Z',
+      },
+    };
+    const notYet = await world(at('2030-07-18T08:59:59Z'), {
+      ...validated,
+      transmission: { ...validated.transmission, validatedAt: undefined },
+    });
+    expect(await enableSharing(sharingDeps(notYet), notYet.input())).toMatchObject({ acted: false });
+    const w = await world(at('2030-07-18T09:00:01Z'), validated);
+    expect(await enableSharing(sharingDeps(w), w.input())).toMatchObject({ acted: true });
+    expect(await enableSharing(sharingDeps(w), w.input())).toMatchObject({ acted: false });
+    expect((await readFactory(w.store, factoryOne)).cycles[0]!.sharingEnabledAt).toBe('2030-07-18T09:00:01.000Z');
+    const sent = await outbox(w.store);
     expect(recipients(sent)).toEqual([`email ${people.manager.email}`, `notification ${people.manager.userId}`]);
     expect(sent.every((e) => e.subject === sharingEnabledSubject)).toBe(true);
+  });
+
+  it('R18: no validation by release + 15 days: the Gateway is asked and staff are chased, once; sharing stays off', async () => {
+    const handedOff = { assessment, report, readyToTransmitAt: report.releasedAt };
+    const w = await world(at('2030-07-20T10:00:00Z'), handedOff);
+    const deps = sharingDeps(w);
+    expect(await enableSharing(deps, w.input())).toMatchObject({ acted: true });
+    expect(await enableSharing(deps, w.input())).toMatchObject({
+      acted: false,
+      reason: 'waiting for transmissionValidated',
+    });
+    const cycleAfter = (await readFactory(w.store, factoryOne)).cycles[0]!;
+    expect(cycleAfter.sharingEnabledAt).toBeUndefined();
+    expect(cycleAfter.milestones).toMatchObject({ validationCheck: '2030-07-20T10:00:00.000Z' });
+    const sent = await outbox(w.store);
+    expect(recipients(sent)).toEqual(staffRecipients);
+    expect(sent[0]!.subject).toMatch(/^No SLCP validation yet/);
+    expect(await audits(w.store, 'timeline.validationChased')).toHaveLength(1);
   });
 
   it('R25: the Progress Report 1 reminder to the managers (and the advisor), once', async () => {

@@ -44,6 +44,7 @@ function facts(overrides: Partial<CycleTimelineFacts> = {}): CycleTimelineFacts 
     assessmentLastDay: null,
     releasedAt: null,
     readyToTransmitAt: null,
+    transmissionValidatedAt: null,
     sharingEnabledAt: null,
     milestones: {},
     gatewayConnected: true,
@@ -210,7 +211,8 @@ describe('cycleTimeline', () => {
     );
     expect(activityCalls(handedOff.newActions)).toEqual([]);
     expect(handedOff.state.customStatus).toMatchObject({
-      next: { milestone: 'sharingEnabled', dueAt: '2030-07-20T10:00:02.000Z' }, // 15 days after the hand-off
+      // R18: the validation is awaited; without one by 15 days after the hand-off the Gateway is asked.
+      next: { milestone: 'sharingEnabled', dueAt: '2030-07-20T10:00:02.000Z' },
     });
   });
 
@@ -236,19 +238,41 @@ describe('cycleTimeline', () => {
     expect(waiting.state.customStatus).toMatchObject({ next: null, waitingFor: ['reportReleased'] });
   });
 
-  it('R18: validation 15 days after the release enables sharing and tells the factory', async () => {
+  it("R18: the Gateway's validation makes the sharing activity due at once", async () => {
     const history = cycleTimeline();
     const decided = await startWithFacts(
       history,
-      at('2030-07-20T10:00:00Z'),
+      at('2030-07-12T10:00:00Z'),
       facts({
         assessmentLastDay: '2030-06-10',
         preferenceReminderBlockedBy: 'nextCycleRegistered',
         releasedAt: '2030-07-05T10:00:00.000Z',
         readyToTransmitAt: '2030-07-05T10:00:00.000Z',
+        transmissionValidatedAt: '2030-07-12T09:00:00.000Z',
       })
     );
     expect(activityCalls(decided.newActions)).toEqual([timelineActivities.enableSharing]);
+  });
+
+  it('R18: no validation by release + 15 days: the sharing activity runs all the same (it asks the Gateway, chases staff)', async () => {
+    const history = cycleTimeline();
+    const released = {
+      assessmentLastDay: '2030-06-10',
+      preferenceReminderBlockedBy: 'nextCycleRegistered' as const,
+      releasedAt: '2030-07-05T10:00:00.000Z',
+      readyToTransmitAt: '2030-07-05T10:00:00.000Z',
+    };
+    const decided = await startWithFacts(history, at('2030-07-20T10:00:00Z'), facts(released));
+    expect(activityCalls(decided.newActions)).toEqual([timelineActivities.enableSharing]);
+    // Once chased, the timeline waits for the validation (the callback wakes it), not for the clock.
+    const after = cycleTimeline();
+    const waiting = await startWithFacts(
+      after,
+      at('2030-07-20T10:01:00Z'),
+      facts({ ...released, milestones: { validationCheck: '2030-07-20T10:00:01.000Z' } })
+    );
+    expect(activityCalls(waiting.newActions)).toEqual([]);
+    expect(waiting.state.customStatus).toMatchObject({ waitingFor: ['transmissionValidated'] });
   });
 
   it('R25: the Progress Report 1 reminder, 7 days before it is due (release + 30 days)', async () => {

@@ -13,6 +13,7 @@ import {
   releaseEscalationAt,
   releaseReminderAt,
   validationAt,
+  validationCheckMarker,
   type CycleTimelineFacts,
 } from '../../shared/domain/timeline/cycleTimeline';
 import {
@@ -49,6 +50,7 @@ function facts(overrides: Partial<CycleTimelineFacts> = {}): CycleTimelineFacts 
     assessmentLastDay: null,
     releasedAt: null,
     readyToTransmitAt: null,
+    transmissionValidatedAt: null,
     sharingEnabledAt: null,
     milestones: {},
     gatewayConnected: true,
@@ -207,7 +209,21 @@ describe('R17: the hand-off to the transmission', () => {
 });
 
 describe('R18: validation', () => {
-  it('R18: sharing is enabled 15 days after the release', () => {
+  it('R18: sharing is enabled once SLCP validated the data (the Gateway calls back), not before', () => {
+    const f = released({ readyToTransmitAt: '2030-07-05T10:00:00.000Z' });
+    expect(milestoneStates(f, at('2030-07-10T00:00:00Z')).sharingEnabled).toEqual({
+      state: 'scheduled',
+      dueAt: iso('2030-07-20T10:00:00Z'),
+    });
+    const validated = { ...f, transmissionValidatedAt: '2030-07-12T08:00:00.000Z' };
+    expect(milestoneStates(validated, at('2030-07-12T08:00:01Z')).sharingEnabled).toEqual({
+      state: 'due',
+      dueAt: '2030-07-12T08:00:00.000Z',
+    });
+    expect(decideCycleTimeline(validated, at('2030-07-12T08:00:01Z')).due).toEqual(['sharingEnabled']);
+  });
+
+  it('R18: no validation 15 days after the release: due all the same (its activity asks the Gateway and chases staff)', () => {
     expect(ruleDurations.validationDelay).toBe('P15D');
     expect(validationAt('2030-07-05T10:00:00.000Z', '2030-07-05T10:00:00.000Z')).toEqual(at('2030-07-20T10:00:00Z'));
     const f = released({ readyToTransmitAt: '2030-07-05T10:00:00.000Z' });
@@ -215,11 +231,29 @@ describe('R18: validation', () => {
     expect(milestoneStates(f, at('2030-07-20T10:00:00Z')).sharingEnabled.state).toBe('due');
   });
 
+  it('R18: once chased, the timeline waits for the validation; after the cycle it no longer waits', () => {
+    const chased = released({
+      readyToTransmitAt: '2030-07-05T10:00:00.000Z',
+      milestones: { [validationCheckMarker]: '2030-07-20T10:00:00.000Z' },
+    });
+    const decision = decideCycleTimeline(chased, at('2030-07-21T00:00:00Z'));
+    expect(decision.states.sharingEnabled).toEqual({ state: 'waiting', for: 'transmissionValidated' });
+    expect(decision.waitingFor).toEqual(['transmissionValidated']);
+    expect(decideCycleTimeline(chased, at('2031-01-01T00:00:00Z')).states.sharingEnabled).toMatchObject({
+      state: 'notApplicable',
+    });
+    // A late validation still enables sharing (the reconciliation wakes the timeline for it).
+    expect(
+      milestoneStates({ ...chased, transmissionValidatedAt: '2031-01-03T00:00:00.000Z' }, at('2031-01-04T00:00:00Z'))
+        .sharingEnabled.state
+    ).toBe('due');
+  });
+
   it('R18: a hand-off later than the release (the Gateway connected later) counts from the hand-off', () => {
     expect(validationAt('2030-07-05T10:00:00.000Z', '2030-08-01T00:00:00.000Z')).toEqual(at('2030-08-16T00:00:00Z'));
   });
 
-  it('R18: when the hand-off is due now, the validation is scheduled 15 days from now', () => {
+  it('R18: when the hand-off is due now, the validation is expected 15 days from now ', () => {
     const decision = decideCycleTimeline(released(), at('2030-07-06T00:00:00Z'));
     expect(decision.due).toEqual(['readyToTransmit']);
     expect(decision.states.sharingEnabled).toEqual({ state: 'scheduled', dueAt: iso('2030-07-21T00:00:00Z') });

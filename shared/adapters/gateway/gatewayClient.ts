@@ -16,6 +16,7 @@ import {
   gatewayCallbackEventSchema,
   gatewayCallbackHeaders,
   gatewayFacilityIdSchema,
+  gatewaySubmissionEventSchema,
   gatewayFacilitySchema,
   gatewaySharedSecretSchema,
   gatewaySignatureVersion,
@@ -25,6 +26,7 @@ import {
   registrationStateType,
   type FacilityRegistration,
   type GatewayCallbackEvent,
+  type GatewaySubmissionEvent,
   type GatewayFacility,
   type RegistrationState,
 } from '../../schemas/gateway';
@@ -220,6 +222,22 @@ export interface VerifyCallbackInput {
  * the contract. Deduplicating on `eventId` is the caller's job: one event may be delivered more than once.
  */
 export function verifyGatewayCallback(input: VerifyCallbackInput): GatewayCallbackEvent {
+  return verifySignedEvent(input, gatewayCallbackEventSchema);
+}
+
+/** The same checks for the Gateway's data submission events (R18): `submission.validated`, `submission.validationFailed`. */
+export function verifySubmissionCallback(input: VerifyCallbackInput): GatewaySubmissionEvent {
+  return verifySignedEvent(input, gatewaySubmissionEventSchema);
+}
+
+function verifySignedEvent<E extends { eventId: string }>(
+  input: VerifyCallbackInput,
+  schema: {
+    safeParse(
+      v: unknown
+    ): { success: true; data: E } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  }
+): E {
   const { headers, rawBody, secret, clock } = input;
   const toleranceSeconds = input.toleranceSeconds ?? defaultCallbackToleranceSeconds;
   const eventId = headerValue(headers, gatewayCallbackHeaders.eventId);
@@ -269,9 +287,9 @@ export function verifyGatewayCallback(input: VerifyCallbackInput): GatewayCallba
   } catch {
     throw new CallbackRejected('bad_body', 'the body is not JSON');
   }
-  const event = gatewayCallbackEventSchema.safeParse(json);
+  const event = schema.safeParse(json);
   if (!event.success) {
-    const where = event.error.issues.map((i) => `/${i.path.join('/')}: ${i.message}`).join('; ');
+    const where = event.error.issues.map((i) => `/${i.path.map(String).join('/')}: ${i.message}`).join('; ');
     throw new CallbackRejected('bad_body', `the body is not a Gateway event: ${where}`);
   }
   if (event.data.eventId !== eventId.trim()) {

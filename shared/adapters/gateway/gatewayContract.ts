@@ -2,11 +2,12 @@
 // and the simulator validate with. The committed copy is docs/gateway.openapi.json; a unit test keeps
 // it equal to this (UPDATE_CONTRACT=1 npx jest test/unit/gatewayContract.test.ts rewrites it).
 //
-// One function per part of the contract. The data submissions (transmission of assessment data to the
-// Gateway, R17/R18) will be one more part in `contractParts`, with its own tag.
+// One function per part of the contract: the registration hand-off, the callbacks, the look-ups, and the data
+// submissions (R17, R18) with their own webhook.
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  dataSubmissionSchema,
   facilityRegistrationFormSchema,
   facilityRegistrationSchema,
   gatewayCallbackEventSchema,
@@ -14,10 +15,16 @@ import {
   gatewayFacilityIdSchema,
   gatewayFacilitySchema,
   gatewayProblemSchema,
+  gatewaySubmissionEventSchema,
+  gatewaySubmissionSchema,
+  idempotencyKeyHeader,
+  idempotentReplayedHeader,
+  maxSubmissionBytes,
   registrationAcceptedSchema,
   registrationIdSchema,
   registrationStateClaimsSchema,
   registrationStateParamSchema,
+  submissionKeySchema,
 } from '../../schemas/gateway';
 
 const html = (description: string) => ({
@@ -40,6 +47,7 @@ const tags = {
   registration: 'Facility registration',
   lookups: 'Look-ups',
   callbacks: 'Callbacks',
+  submissions: 'Data submissions',
 } as const;
 
 function registrationPart(registry: OpenAPIRegistry): void {
@@ -171,7 +179,102 @@ function callbacksPart(registry: OpenAPIRegistry): void {
   });
 }
 
-const contractParts: ((registry: OpenAPIRegistry) => void)[] = [registrationPart, callbacksPart, lookupsPart];
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again (or an HTTP date); BW never retries sooner',
+    schema: { type: 'string' as const, example: '30' },
+  },
+};
+
+function submissionsPart(registry: OpenAPIRegistry): void {
+  const security = [{ gatewayApiToken: [] }];
+  const receipt = (description: string, headers?: Record<string, { description: string; schema: object }>) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: { 'application/json': { schema: gatewaySubmissionSchema } },
+  });
+  const transient = (description: string) => ({ ...problem(description), headers: retryAfter });
+  registry.registerPath({
+    method: 'post',
+    path: '/data-submissions',
+    tags: [tags.submissions],
+    summary: "Transmit a cycle's self-assessment and compliance data (R17); idempotent by key",
+    description:
+      'BW sends the data of a cycle once its report is released and the factory completed the steps (sharing ' +
+      "effective for the cycle, Gateway connected, self-assessment submitted). The `Idempotency-Key` is BW's " +
+      'transmission id and equals `transmissionId` in the body: a retry with the same key and body never creates a ' +
+      'second submission (it answers 200 with the first receipt and `Idempotent-Replayed: true`); the same key with ' +
+      'another body answers 409. BW treats 400, 401, 403, 404, 409, 413 and 422 as final (not retried: staff look ' +
+      'into it) and 408, 425, 429, 5xx, a timeout or an answer off this contract as transient: it retries with ' +
+      'exponential backoff and jitter, never sooner than `Retry-After`. SLCP validates the data within 15 days of ' +
+      "the report's release (R18) and tells BW with `submission.validated` at the body's callbackUrl.",
+    security,
+    request: {
+      headers: z.object({ [idempotencyKeyHeader]: submissionKeySchema }),
+      body: { required: true, content: { 'application/json': { schema: dataSubmissionSchema } } },
+    },
+    responses: {
+      202: receipt('Received: SLCP validates it'),
+      200: receipt('The same key and body were received before: the first receipt, replayed', {
+        [idempotentReplayedHeader]: { description: 'true', schema: { type: 'string', enum: ['true'] } },
+      }),
+      400: problem('No Idempotency-Key, a key that differs from transmissionId, or a body that is not JSON'),
+      401: problem('No valid bearer token'),
+      409: problem('This Idempotency-Key was used with another body'),
+      413: problem(`The body is larger than ${maxSubmissionBytes / 1024 / 1024} MiB`),
+      422: problem(
+        'The body does not match the contract (errors[] names each field), or the Gateway Facility ID is not an ' +
+          'approved facility with Better Work as its verifier'
+      ),
+      429: transient('Too many requests: wait Retry-After'),
+      503: transient('The Gateway is unavailable (maintenance, outage): wait Retry-After'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/data-submissions/{idempotencyKey}',
+    tags: [tags.submissions],
+    summary: 'A data submission and its validation status, by the key it was submitted with',
+    description:
+      'BW asks when no `submission.validated` came by 15 days after the release (R18), and to reconcile a ' +
+      'submission whose answer got lost. Faults as for the submission (429, 503 with Retry-After).',
+    security,
+    request: { params: z.object({ idempotencyKey: submissionKeySchema }) },
+    responses: {
+      200: receipt('The submission'),
+      401: problem('No valid bearer token'),
+      404: problem('Nothing was submitted with this key'),
+      429: transient('Too many requests: wait Retry-After'),
+      503: transient('The Gateway is unavailable: wait Retry-After'),
+    },
+  });
+  registry.registerWebhook({
+    method: 'post',
+    path: 'submissionEvent',
+    tags: [tags.callbacks],
+    summary: "The Gateway tells BW about a data submission; POSTed to the submission's callbackUrl",
+    description:
+      'Signed and retried exactly as the registration callbacks (the same headers, tolerance and backoff). BW ' +
+      'deduplicates on eventId. `submission.validated`: SLCP validated the data and sharing via the Gateway is ' +
+      'enabled (R18); `submission.validationFailed`: it did not, with the reason.',
+    request: {
+      headers: gatewayCallbackHeadersSchema,
+      body: { required: true, content: { 'application/json': { schema: gatewaySubmissionEventSchema } } },
+    },
+    responses: {
+      204: { description: 'Received (any 2xx)' },
+      400: problem('Signed correctly but not an event of this contract'),
+      401: problem('Signature missing, wrong or outside the time tolerance'),
+    },
+  });
+}
+
+const contractParts: ((registry: OpenAPIRegistry) => void)[] = [
+  registrationPart,
+  callbacksPart,
+  lookupsPart,
+  submissionsPart,
+];
 
 export function gatewayOpenApiDocument() {
   const registry = new OpenAPIRegistry();
@@ -186,8 +289,9 @@ export function gatewayOpenApiDocument() {
         'the Gateway agree on, and the one the local simulator (local/gateway/simulator.ts) implements. BW sends a ' +
         "factory manager to the Gateway's Facility Information Form with Better Work preset as verifier; the " +
         'manager registers with the email used on the BW platform; SLCP approves within 3 days and issues a ' +
-        'Gateway Facility ID, and the Gateway tells BW through signed callbacks. All parties share one secret ' +
-        '(at least 32 characters; Key Vault in Azure).',
+        "Gateway Facility ID, and the Gateway tells BW through signed callbacks. After each cycle's report is " +
+        'released BW transmits the data (idempotent by key), and SLCP validates it within 15 days and calls back. ' +
+        'All parties share one secret (at least 32 characters; Key Vault in Azure).',
     },
     servers: [
       {
@@ -200,6 +304,10 @@ export function gatewayOpenApiDocument() {
       { name: tags.registration, description: 'The hand-off from BW and the Facility Information Form (R8, R9)' },
       { name: tags.callbacks, description: 'What the Gateway tells BW, signed with the shared secret' },
       { name: tags.lookups, description: 'What BW reads from the Gateway, with a bearer token' },
+      {
+        name: tags.submissions,
+        description: "BW transmits a cycle's data (R17) and reads its validation status (R18), with a bearer token",
+      },
     ],
   });
 }

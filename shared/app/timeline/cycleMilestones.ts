@@ -4,20 +4,25 @@
 // queues its emails and notifications in ONE audited batch, conditional on the ETag it read. A retried
 // activity (the batch landed, the answer got lost) finds the milestone done and sends nothing twice; a change
 // that raced it fails the batch (412), and the retry decides again on what is stored then.
+import type { CommonSettings } from '../../config/settings';
 import { utcDay } from '../../domain/countryProgrammes';
 import type { CycleEntry, FactoryDocument } from '../../domain/factory/factory';
 import {
   milestoneStates,
   progressReportDueAt,
   releaseDeadlineDay,
+  validationCheckMarker,
   type CycleMilestone,
   type CycleTimelineFacts,
   type MilestoneState,
 } from '../../domain/timeline/cycleTimeline';
 import { markPreferenceReminderSent } from '../../domain/timeline/preferenceReminder';
 import { later } from '../../domain/timeline/waits';
-import type { Versioned } from '../../ports/documentStore';
+import type { Versioned, WriteOperation } from '../../ports/documentStore';
 import { saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
+import type { TransmissionDeps } from '../transmission/deps';
+import { queueTransmissionOnTimeline } from '../transmission/queue';
+import { checkValidationAtGateway, type ValidationDeps } from '../transmission/validation';
 import { managerContacts, managerDeliveries, slcpPageLink, slcpRequestPageLink } from '../sharing/managerContacts';
 import type { ActivityOutcome, MilestoneInput } from './activities';
 import { portalLinks, schedulerActor, sentenceEnd, staffContacts, staffDeliveries } from './contacts';
@@ -28,6 +33,8 @@ interface MilestoneAct {
   action: string;
   after: FactoryDocument;
   deliver: OutboxDraft[];
+  /** More documents of the factory's partition written in the same batch (a transmission record, say). */
+  alsoWrite?: WriteOperation[];
 }
 
 function describeState(state: MilestoneState): string {
@@ -56,7 +63,12 @@ function withCycle(
 }
 
 /** The factory with the cycle's `milestones` marker `name` recorded at `at`. */
-function withMilestone(factory: FactoryDocument, cycleId: string, name: CycleMilestone, at: string): FactoryDocument {
+function withMilestone(
+  factory: FactoryDocument,
+  cycleId: string,
+  name: CycleMilestone | typeof validationCheckMarker,
+  at: string
+): FactoryDocument {
   return withCycle(factory, cycleId, (cycle) => ({
     ...cycle,
     milestones: { ...(cycle.milestones ?? {}), [name]: at },
@@ -87,6 +99,7 @@ async function actOnMilestone(
     after: change.after,
     ifMatch: loaded.etag,
     deliver: change.deliver,
+    ...(change.alsoWrite ? { alsoWrite: change.alsoWrite } : {}),
   });
   return { milestone, acted: true, at, reason: null };
 }
@@ -171,19 +184,18 @@ export function escalateReleaseDeadline(deps: TimelineDeps, input: MilestoneInpu
 }
 
 // ---------------------------------------------------------------------------------------------------
-// R17: the hand-off to the transmission step
+// R17: the transmission to the Gateway
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * R17: records that the cycle is ready to transmit (report released; sharing effective for the cycle, Gateway
- * connected, self-assessment submitted). The transmission itself (the Gateway issue) starts from this mark.
+ * R17: queues the cycle's transmission to the Gateway when the report is released and the factory completed
+ * the steps (sharing effective for the cycle, Gateway connected, self-assessment submitted): the record and
+ * the hand-off (`readyToTransmitAt`) in one batch, then the Service Bus message (shared/app/transmission/queue.ts).
+ * A re-run after the batch sends the message if it did not go.
  */
-export function markReadyToTransmit(deps: TimelineDeps, input: MilestoneInput): Promise<ActivityOutcome> {
-  return actOnMilestone(deps, input, 'readyToTransmit', async (loaded, facts, at) => ({
-    action: 'timeline.readyToTransmit',
-    after: withCycle(loaded.doc, facts.cycleId, (cycle) => ({ ...cycle, readyToTransmitAt: at })),
-    deliver: [],
-  }));
+export async function markReadyToTransmit(deps: TransmissionDeps, input: MilestoneInput): Promise<ActivityOutcome> {
+  const queued = await queueTransmissionOnTimeline(deps, input, schedulerActor);
+  return { milestone: 'readyToTransmit', acted: queued.acted, at: queued.at, reason: queued.reason };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -192,21 +204,47 @@ export function markReadyToTransmit(deps: TimelineDeps, input: MilestoneInput): 
 
 export const sharingEnabledSubject = 'Sharing via the SLCP Gateway is enabled';
 
-/** R18: `validationDelay` after the release SLCP has validated the data: sharing is enabled, the factory told. */
-export function enableSharing(deps: TimelineDeps, input: MilestoneInput): Promise<ActivityOutcome> {
+export type SharingDeps = TimelineDeps &
+  ValidationDeps & { settings: Pick<CommonSettings, 'portalBaseUrl' | 'gateway'> };
+
+/**
+ * R18: once SLCP has validated the data, sharing via the Gateway is enabled and the factory is told. When no
+ * validation came by `validationDelay` after the release, the Gateway is asked for the submission's status: a
+ * validation there (its callback was lost) enables sharing all the same; otherwise staff are chased, once
+ * (the `validationCheck` marker), and the milestone waits for the validation.
+ */
+export function enableSharing(deps: SharingDeps, input: MilestoneInput): Promise<ActivityOutcome> {
   return actOnMilestone(deps, input, 'sharingEnabled', async (loaded, facts, at) => {
-    const contacts = await managerContacts(deps.store, loaded.doc);
+    const enable = async (validatedAt: string | null, alsoWrite: WriteOperation[] = []): Promise<MilestoneAct> => {
+      const contacts = await managerContacts(deps.store, loaded.doc);
+      return {
+        action: 'timeline.sharingEnabled',
+        after: withCycle(loaded.doc, facts.cycleId, (cycle) => ({
+          ...cycle,
+          sharingEnabledAt: at,
+          ...(validatedAt && cycle.transmission
+            ? { transmission: { ...cycle.transmission, validatedAt: cycle.transmission.validatedAt ?? validatedAt } }
+            : {}),
+        })),
+        deliver: managerDeliveries(contacts, {
+          subject: sharingEnabledSubject,
+          text:
+            `SLCP has validated the assessment data of ${loaded.doc.name} for cycle ${facts.cycleId}. ` +
+            'Sharing via the SLCP Gateway is now enabled: the buyers you share with can see it there.',
+          link: slcpPageLink(deps.settings.portalBaseUrl, loaded.doc.factoryId),
+          email: true,
+        }),
+        alsoWrite,
+      };
+    };
+    if (facts.transmissionValidatedAt) return enable(null);
+    const check = await checkValidationAtGateway(deps, loaded.doc, facts, at);
+    if (check.validated) return enable(check.at, check.alsoWrite);
     return {
-      action: 'timeline.sharingEnabled',
-      after: withCycle(loaded.doc, facts.cycleId, (cycle) => ({ ...cycle, sharingEnabledAt: at })),
-      deliver: managerDeliveries(contacts, {
-        subject: sharingEnabledSubject,
-        text:
-          `SLCP has validated the assessment data of ${loaded.doc.name} for cycle ${facts.cycleId}. ` +
-          'Sharing via the SLCP Gateway is now enabled: the buyers you share with can see it there.',
-        link: slcpPageLink(deps.settings.portalBaseUrl, loaded.doc.factoryId),
-        email: true,
-      }),
+      action: 'timeline.validationChased',
+      after: withMilestone(loaded.doc, facts.cycleId, validationCheckMarker, at),
+      deliver: check.deliver,
+      alsoWrite: check.alsoWrite,
     };
   });
 }

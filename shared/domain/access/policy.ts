@@ -44,6 +44,8 @@ export const factoryActions = [
   'releaseReport', // R16: release the assessment report (staff of the country programme: registration staff, assessors)
   'readImprovementPlan', // R25: the factory's improvement plan (the factory and Better Work; not brands)
   'manageImprovementPlan', // R25: add advisory items, mark items done (the factory's enterprise advisors)
+  'readTransmissions', // R17, R18: a cycle's transmission to the Gateway, why it failed (registration staff)
+  'replayTransmission', // R17: send a failed or dead-lettered transmission again once fixed (registration staff)
 ] as const;
 export type FactoryAction = (typeof factoryActions)[number];
 
@@ -74,6 +76,8 @@ const allowedActions: Record<Role, readonly FactoryAction[]> = {
     'readAssessment',
     'releaseReport',
     'readImprovementPlan',
+    'readTransmissions',
+    'replayTransmission',
   ],
   EnterpriseAdvisor: [
     'read',

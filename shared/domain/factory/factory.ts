@@ -85,6 +85,13 @@ export interface CycleEntry {
   report?: { reportId: string; releasedAt: string; releasedBy: string };
   /** R17: when the timeline handed the cycle to the transmission step. */
   readyToTransmitAt?: string;
+  /**
+   * R17, R18: the cycle's transmission to the Gateway (its record lives beside the factory, id = transmissionId),
+   * and when SLCP validated it (the Gateway's callback, or its status when asked).
+   */
+  transmission?: { transmissionId: string; queuedAt: string; validatedAt?: string };
+  /** R19: the factory asked to share this cycle after its assessment (sharing applies to it from then on). */
+  midCycleRequest?: { requestedAt: string; requestedBy: string };
   /** R18: when sharing via the Gateway was enabled after validation. */
   sharingEnabledAt?: string;
   /**

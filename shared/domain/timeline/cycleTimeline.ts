@@ -11,9 +11,12 @@
 //       assessment's last day plus `releaseDeadline` (the report is on time when released on that day or before);
 // - R16 releaseEscalation:   staff are told when the deadline day has passed without a release;
 // - R17 readyToTransmit:     after release, when the factory completed the steps (sharing effective for the
-//       cycle, Gateway connected, self-assessment submitted), the cycle is handed to the transmission step;
-// - R18 sharingEnabled:      `validationDelay` after the release (after the hand-off, when it came later),
-//       SLCP has validated the data: sharing via the Gateway is enabled and the factory is told;
+//       cycle, Gateway connected, self-assessment submitted), the transmission to the Gateway is queued;
+// - R18 sharingEnabled:      once SLCP has validated the data (the Gateway's callback), sharing via the Gateway
+//       is enabled and the factory is told. Without a validation `validationDelay` after the release (after the
+//       hand-off, when it came later) it falls due anyway: its activity asks the Gateway for the submission's
+//       status, and either enables sharing (validated, the callback was lost) or chases staff once (the
+//       `validationCheck` marker) and waits for the validation;
 // - R25 progressReportReminder: the factory is reminded `progressReportReminderLead` before Progress Report 1
 //       is due (`progressReportDue` after the release).
 // The timeline is over when the cycle has ended and nothing is scheduled or awaited any more. A compliance
@@ -48,12 +51,19 @@ export const cycleMilestoneRules: Record<CycleMilestone, string> = {
   progressReportReminder: 'R25',
 };
 
+/**
+ * R18: the `milestones` marker of the one status check and staff chase when SLCP has not validated the data
+ * `validationDelay` after the release (the `sharingEnabled` activity records it).
+ */
+export const validationCheckMarker = 'validationCheck';
+
 /** What the timeline may wait for besides the clock: facts other parts of the platform record. */
 export const timelineAwaits = [
   'assessmentCompleted',
   'reportReleased',
   'gatewayConnected',
   'selfAssessmentSubmitted',
+  'transmissionValidated',
 ] as const;
 export type TimelineAwait = (typeof timelineAwaits)[number];
 
@@ -75,6 +85,8 @@ export interface CycleTimelineFacts {
   /** R16: when the report was released. */
   releasedAt: string | null;
   readyToTransmitAt: string | null;
+  /** R18: when SLCP validated the transmitted data (the Gateway's callback, or its status when asked). */
+  transmissionValidatedAt: string | null;
   sharingEnabledAt: string | null;
   /** The cycle's `milestones` markers (name → when the timeline acted). */
   milestones: Record<string, string>;
@@ -129,6 +141,7 @@ export function cycleTimelineFacts(
     assessmentLastDay: cycle.assessment?.lastDay ?? null,
     releasedAt: cycle.report?.releasedAt ?? null,
     readyToTransmitAt: cycle.readyToTransmitAt ?? null,
+    transmissionValidatedAt: cycle.transmission?.validatedAt ?? null,
     sharingEnabledAt: cycle.sharingEnabledAt ?? null,
     milestones: { ...(cycle.milestones ?? {}) },
     gatewayConnected: factory.gateway.status === 'connected',
@@ -165,7 +178,10 @@ export function releaseEscalationAt(assessmentLastDay: string): Date {
   return endOfDay(releaseDeadlineDay(assessmentLastDay));
 }
 
-/** R18: when SLCP has validated the data: `validationDelay` after the release, or after a later hand-off. */
+/**
+ * R18: by when SLCP validates the data: `validationDelay` after the release, or after a later hand-off. No
+ * validation by then: the timeline asks the Gateway and chases staff.
+ */
 export function validationAt(releasedAt: string, readyToTransmitAt: string): Date {
   return addRuleDuration(later(new Date(releasedAt), new Date(readyToTransmitAt)), 'validationDelay');
 }
@@ -191,7 +207,7 @@ function onTheClock(now: Date, dueAt: Date): MilestoneState {
 /** The state of every milestone of the cycle at `now`. */
 export function milestoneStates(facts: CycleTimelineFacts, now: Date): Record<CycleMilestone, MilestoneState> {
   const cycleOver = now.getTime() >= endOfDay(facts.endsOn).getTime();
-  const marker = (name: CycleMilestone) => facts.milestones[name];
+  const marker = (name: CycleMilestone | typeof validationCheckMarker) => facts.milestones[name];
 
   // R3
   const preferenceReminder = ((): MilestoneState => {
@@ -255,7 +271,10 @@ export function milestoneStates(facts: CycleTimelineFacts, now: Date): Record<Cy
     return { state: 'due', dueAt: facts.releasedAt };
   })();
 
-  // R18: counts from the hand-off as it is, or as it happens now when it is due.
+  // R18: SLCP validates within `validationDelay` of the release (of the hand-off, when it came later): sharing
+  // is enabled once the validation is known. Without one by then it falls due all the same: its activity asks
+  // the Gateway, and when the Gateway has not validated either it chases staff once (`validationCheck`) and
+  // the milestone waits for the validation.
   const sharingEnabled = ((): MilestoneState => {
     if (facts.sharingEnabledAt) return { state: 'done', at: facts.sharingEnabledAt };
     const handedOffAt = facts.readyToTransmitAt ?? (readyToTransmit.state === 'due' ? iso(now) : null);
@@ -266,7 +285,15 @@ export function milestoneStates(facts: CycleTimelineFacts, now: Date): Record<Cy
           ? readyToTransmit
           : upstream();
     }
-    return onTheClock(now, validationAt(facts.releasedAt, handedOffAt));
+    if (facts.transmissionValidatedAt) return { state: 'due', dueAt: facts.transmissionValidatedAt };
+    if (!marker(validationCheckMarker)) return onTheClock(now, validationAt(facts.releasedAt, handedOffAt));
+    if (cycleOver) {
+      return {
+        state: 'notApplicable',
+        reason: 'SLCP had not validated the data when the cycle ended (a later validation still enables sharing)',
+      };
+    }
+    return { state: 'waiting', for: 'transmissionValidated' };
   })();
 
   // R25
