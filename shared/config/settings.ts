@@ -15,7 +15,19 @@ export interface CommonSettings {
   publicApiBaseUrl: string;
   /** Where people open links from emails (the portal). */
   portalBaseUrl: string;
+  /**
+   * How the Service Bus–triggered sender (processTransmission) retries the Gateway within ONE delivery:
+   * `TRANSMISSION_SEND_ATTEMPTS` attempts (6 by default) within `TRANSMISSION_SEND_BUDGET_MS` (45 000 by
+   * default: below the queue's 1-minute lock; at most 4 minutes, below host.json's 5-minute lock renewal).
+   * Beyond it the message goes back to Service Bus (redelivered up to its maximum delivery count, then
+   * dead-lettered). Leave both unset in Azure; tests and benchmarks shorten them to see many deliveries fast.
+   * Optional only so that settings built by hand may leave it out (the defaults then apply).
+   */
+  transmissionSend?: { maxAttempts: number; budgetMs: number };
 }
+
+/** The sender's retry budget when TRANSMISSION_SEND_ATTEMPTS / TRANSMISSION_SEND_BUDGET_MS are not set. */
+export const defaultTransmissionSend = { maxAttempts: 6, budgetMs: 45_000 } as const;
 
 export interface AzureSettings extends CommonSettings {
   mode: 'azure';
@@ -57,6 +69,13 @@ const optionalText = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+/** A whole number written in digits, within [min, max]. */
+const wholeNumber = (min: number, max: number, error: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, error)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, error);
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 const databaseName = z
   .string()
@@ -73,6 +92,14 @@ const commonSchema = z.object({
   GATEWAY_SHARED_SECRET: z.string().min(32, 'must be at least 32 characters (from Key Vault in Azure)'),
   PUBLIC_API_BASE_URL: z.url({ error: 'must be the public base URL of this API (…/api)' }),
   PORTAL_BASE_URL: z.url({ error: 'must be the base URL of the portal' }),
+  TRANSMISSION_SEND_ATTEMPTS: wholeNumber(1, 20, 'must be a whole number of attempts (1-20)').default(
+    defaultTransmissionSend.maxAttempts
+  ),
+  TRANSMISSION_SEND_BUDGET_MS: wholeNumber(
+    100,
+    240_000,
+    "must be milliseconds (100-240000): below host.json's 5-minute lock renewal"
+  ).default(defaultTransmissionSend.budgetMs),
 });
 
 function commonOf(s: z.infer<typeof commonSchema>): CommonSettings {
@@ -81,6 +108,7 @@ function commonOf(s: z.infer<typeof commonSchema>): CommonSettings {
     gateway: { baseUrl: s.GATEWAY_BASE_URL.replace(/\/+$/, ''), sharedSecret: s.GATEWAY_SHARED_SECRET },
     publicApiBaseUrl: s.PUBLIC_API_BASE_URL.replace(/\/+$/, ''),
     portalBaseUrl: s.PORTAL_BASE_URL.replace(/\/+$/, ''),
+    transmissionSend: { maxAttempts: s.TRANSMISSION_SEND_ATTEMPTS, budgetMs: s.TRANSMISSION_SEND_BUDGET_MS },
   };
 }
 

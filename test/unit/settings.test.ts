@@ -18,6 +18,7 @@ const commonSettings = {
   gateway: { baseUrl: 'http://127.0.0.1:7072', sharedSecret: common.GATEWAY_SHARED_SECRET },
   publicApiBaseUrl: common.PUBLIC_API_BASE_URL,
   portalBaseUrl: common.PORTAL_BASE_URL,
+  transmissionSend: { maxAttempts: 6, budgetMs: 45_000 },
 };
 
 const local = {
@@ -107,6 +108,28 @@ describe('settings', () => {
     });
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.problems.join()).toMatch(/shared key/);
+  });
+
+  it("takes the sender's retry budget from TRANSMISSION_SEND_*: 6 attempts within 45 s unless set, bounded", () => {
+    const shortened = parseSettings({ ...local, TRANSMISSION_SEND_ATTEMPTS: '3', TRANSMISSION_SEND_BUDGET_MS: '1500' });
+    expect(shortened.ok && shortened.settings.transmissionSend).toEqual({ maxAttempts: 3, budgetMs: 1500 });
+    const inAzure = parseSettings(azure);
+    expect(inAzure.ok && inAzure.settings.transmissionSend).toEqual({ maxAttempts: 6, budgetMs: 45_000 });
+    const problems = (env: Record<string, string>) => {
+      const result = parseSettings({ ...local, ...env });
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems({ TRANSMISSION_SEND_ATTEMPTS: '0' })).toEqual([
+      'TRANSMISSION_SEND_ATTEMPTS must be a whole number of attempts (1-20)',
+      expect.stringContaining('npm start'),
+    ]);
+    expect(problems({ TRANSMISSION_SEND_ATTEMPTS: 'many' })[0]).toBe(
+      'TRANSMISSION_SEND_ATTEMPTS must be a whole number of attempts (1-20)'
+    );
+    expect(problems({ TRANSMISSION_SEND_BUDGET_MS: '300000' })[0]).toMatch(
+      /^TRANSMISSION_SEND_BUDGET_MS must be milliseconds \(100-240000\)/
+    );
+    expect(problems({ TRANSMISSION_SEND_BUDGET_MS: '2.5' })[0]).toMatch(/^TRANSMISSION_SEND_BUDGET_MS must be/);
   });
 
   it('treats blank values as missing and stops start-up with one message', () => {

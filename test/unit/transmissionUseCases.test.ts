@@ -438,6 +438,24 @@ describe('R17: dead letters and replays', () => {
     expect(await deliver(w, w.queue.messages[1]!.message)).toMatchObject({ outcome: 'accepted', replayed: true });
     expect(w.gateway.submissions.size).toBe(1);
   });
+
+  it("a dead letter's own delivery (from the dead-letter queue, its count one on) records the queue's 10 deliveries", async () => {
+    const w = await transmissionWorld();
+    await queueIt(w);
+    w.gateway.faults.push(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
+    await expect(deliver(w, onlyMessage(w), 10)).rejects.toThrow(TransientTransmissionError);
+    await recordDeadLetteredTransmission(w.deps, {
+      body: structuredClone(onlyMessage(w).body),
+      messageId: transmissionOne,
+      deliveryCount: 11,
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deadLetterErrorDescription: 'Message could not be consumed after 10 delivery attempts.',
+    });
+    expect(await transmissionOf(w.store)).toMatchObject({ deadLetter: { deliveryCount: 10 } });
+    const alerts = (await outboxOf(w.store)).filter((o) => o.subject.startsWith('Transmission to the SLCP Gateway'));
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.every((o) => o.text.includes('after 10 deliveries (MaxDeliveryCountExceeded)'))).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -68,9 +68,12 @@ export function blobDocumentFiles(service: () => Promise<BlobServiceClient>): Do
       } catch (error) {
         const { status, code } = statusOf(error);
         if (status !== 404 && code !== 'ContainerNotFound') throw error;
-        if (ensured.has(containerName)) throw error;
-        await client.createIfNotExists();
-        ensured.add(containerName);
+        // The container does not exist yet: create it (idempotent) and upload again. A concurrent first write
+        // may have created it between this upload and now: then this one only uploads again.
+        if (!ensured.has(containerName)) {
+          await client.createIfNotExists();
+          ensured.add(containerName);
+        }
         return upload(client, name, body, file.contentType);
       }
     },

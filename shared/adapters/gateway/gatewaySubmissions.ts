@@ -3,6 +3,7 @@
 // retries with exponential backoff and full jitter that never come back sooner than `Retry-After`, and
 // reading a submission's status by its key. Like the rest of the client it only speaks the contract over
 // HTTP, so it works the same against the local simulator and the real Gateway.
+import { defaultTransmissionSend } from '../../config/settings';
 import type { Clock } from '../../ports/clock';
 import {
   gatewayProblemSchema,
@@ -175,12 +176,13 @@ export interface RetryPolicy {
 /**
  * The Service Bus–triggered sender's policy: up to 6 attempts within 45 s, below the queue's 1-minute lock;
  * beyond that the message itself is retried (redelivered) by Service Bus, up to its maximum delivery count.
+ * The attempts and the budget come from the settings (TRANSMISSION_SEND_ATTEMPTS, TRANSMISSION_SEND_BUDGET_MS).
  */
 export const defaultSubmissionRetry: RetryPolicy = {
-  maxAttempts: 6,
+  maxAttempts: defaultTransmissionSend.maxAttempts,
   baseDelayMs: 500,
   maxDelayMs: 8_000,
-  budgetMs: 45_000,
+  budgetMs: defaultTransmissionSend.budgetMs,
 };
 
 export interface RetryHooks {

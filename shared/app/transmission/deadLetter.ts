@@ -2,6 +2,7 @@
 // message there after its maximum deliveries (or because it could not be processed at all): the record says
 // `deadLettered` with the reason, and staff of the factory's country are alerted (notification and email
 // through the outbox, in the same batch). Staff then look at why and replay it once the cause is fixed.
+import { transmissionQueue } from '../../config/queues';
 import { recordDeadLettered } from '../../domain/transmission/transmission';
 import type { TransmissionDeps } from './deps';
 import { parseTransmissionMessage, PoisonMessageError } from './process';
@@ -15,6 +16,9 @@ export interface DeadLetteredDelivery {
   deadLetterReason: string | undefined;
   deadLetterErrorDescription: string | undefined;
 }
+
+/** The dead-letter reason Service Bus gives a message it delivered `maxDeliveryCount` times. */
+export const maxDeliveryCountExceeded = 'MaxDeliveryCountExceeded';
 
 export type DeadLetterOutcome =
   | { outcome: 'recorded'; transmissionId: string }
@@ -36,6 +40,9 @@ export async function recordDeadLetteredTransmission(
   }
   const ref = { countryCode: message.countryCode, transmissionId: message.transmissionId };
   const reason = delivery.deadLetterReason ?? 'DeadLettered';
+  // How often the queue delivered it: its maximum when that is why it was dead-lettered. The delivery count of
+  // this delivery (from the dead-letter queue) is not that: a delivery from the dead-letter queue counts on.
+  const deliveries = reason === maxDeliveryCountExceeded ? transmissionQueue.maxDeliveryCount : delivery.deliveryCount;
   const description = (delivery.deadLetterErrorDescription ?? 'no description').slice(0, 1000);
   const name = await factoryName(deps.store, ref.countryCode, message.factoryId);
   const result = await changeTransmission(deps.store, deps.clock, ref, async (current) => {
@@ -43,14 +50,14 @@ export async function recordDeadLetteredTransmission(
       at: deps.clock.now().toISOString(),
       reason,
       description,
-      deliveryCount: delivery.deliveryCount,
+      deliveryCount: deliveries,
     });
     if (!after) return undefined;
     const deliver = await staffAlert(deps.store, deps.settings.portalBaseUrl, current.doc, {
       subject: `Transmission to the SLCP Gateway failed: ${name}`,
       text:
         `The data of ${name} for cycle ${message.cycleId} could not be sent to the SLCP Gateway after ` +
-        `${delivery.deliveryCount} deliveries (${reason}). Last failure: ${current.doc.failure?.detail ?? 'none recorded'}. ` +
+        `${deliveries} deliveries (${reason}). Last failure: ${current.doc.failure?.detail ?? 'none recorded'}. ` +
         'Once the cause is fixed, replay the transmission; the Gateway will not receive it twice.',
     });
     return { after, action: 'transmission.deadLettered', deliver };

@@ -3,7 +3,7 @@
 // (to read the self-assessment and the assessment's scope), the Gateway's address and secret, and the public
 // addresses (the callback URL the payload carries, the portal links in staff alerts). Unit tests hand in the
 // memory store, memory files, an in-memory queue, a fake Gateway (`gateway.fetch`) and a fixed clock.
-import type { RetryHooks, RetryPolicy } from '../../adapters/gateway/gatewaySubmissions';
+import { defaultSubmissionRetry, type RetryHooks, type RetryPolicy } from '../../adapters/gateway/gatewaySubmissions';
 import type { Platform } from '../../composition';
 import type { CommonSettings } from '../../config/settings';
 import type { Clock } from '../../ports/clock';
@@ -29,9 +29,11 @@ export interface TransmissionDeps {
   };
 }
 
+/** The platform's ports; the sender's retry budget from the settings (TRANSMISSION_SEND_*). */
 export function transmissionDeps(
   p: Pick<Platform, 'store' | 'clock' | 'documentFiles' | 'settings'> & { messageQueue: MessageQueue }
 ): TransmissionDeps {
+  const send = p.settings.transmissionSend;
   return {
     store: p.store,
     clock: p.clock,
@@ -39,5 +41,6 @@ export function transmissionDeps(
     queue: p.messageQueue,
     banks: selfAssessmentDeps(p).banks,
     settings: p.settings,
+    ...(send ? { gateway: { retry: { ...defaultSubmissionRetry, ...send } } } : {}),
   };
 }
