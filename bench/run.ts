@@ -18,6 +18,8 @@ interface BenchContext {
   repoRoot: string;
   benchScript: string;
   runs: number;
+  /** Cycles of the timeline benchmark (its default when absent). */
+  cycles: number | undefined;
   note: (line: string) => void;
 }
 
@@ -27,6 +29,8 @@ const benchmarks: Record<string, (context: BenchContext) => Promise<Figures>> = 
   health,
   api: async (context) => (await import('./apiBench')).api(context),
   'self-assessment': async (context) => (await import('./selfAssessmentBench')).selfAssessment(context),
+  timeline: async (context) => (await import('./timelineBench')).timeline(context),
+  transmission: async (context) => (await import('./transmissionBench')).transmission(context),
 };
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -55,11 +59,15 @@ function readExisting(): unknown {
 }
 
 function usage(): string {
-  return `usage: npm run bench [-- <benchmark>…] [--runs <n>]\n  benchmarks: ${Object.keys(benchmarks).join(', ')} (all when none is named)\n  --runs: cold-load runs per side (default 9)`;
+  return `usage: npm run bench [-- <benchmark>…] [--runs <n>] [--cycles <n>]\n  benchmarks: ${Object.keys(benchmarks).join(', ')} (all when none is named)\n  --runs: cold-load runs per side (default 9)\n  --cycles: cycles of the timeline benchmark (default 1000)`;
 }
 
 const parseCli = (args: string[]) =>
-  parseArgs({ args, options: { runs: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true });
+  parseArgs({
+    args,
+    options: { runs: { type: 'string' }, cycles: { type: 'string' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+  });
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCli>;
@@ -74,9 +82,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const runs = Number(parsed.values.runs ?? 9);
+  const cycles = parsed.values.cycles === undefined ? undefined : Number(parsed.values.cycles);
   const unknown = parsed.positionals.filter((name) => !(name in benchmarks));
-  if (unknown.length > 0 || !Number.isInteger(runs) || runs < 1) {
-    say(`${unknown.length > 0 ? `unknown benchmark: ${unknown.join(', ')}` : 'bad --runs'}\n${usage()}`);
+  const badCycles = cycles !== undefined && (!Number.isInteger(cycles) || cycles < 1);
+  if (unknown.length > 0 || !Number.isInteger(runs) || runs < 1 || badCycles) {
+    const problem =
+      unknown.length > 0 ? `unknown benchmark: ${unknown.join(', ')}` : badCycles ? 'bad --cycles' : 'bad --runs';
+    say(`${problem}\n${usage()}`);
     return 2;
   }
   const selected = parsed.positionals.length > 0 ? [...new Set(parsed.positionals)] : Object.keys(benchmarks);
@@ -96,6 +108,7 @@ async function main(): Promise<number> {
         repoRoot,
         benchScript: __filename,
         runs,
+        cycles,
         note: (line) => say(`   ${line}`),
       });
       Object.assign(figures, result);

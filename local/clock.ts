@@ -11,12 +11,16 @@ export class ClockError extends Error {
 
 /**
  * The local host's clock. Real by default; virtual when asked: then it runs at real speed from an
- * offset that only moves forward (never backwards), and the offset survives restarts.
+ * offset that only moves forward (never backwards), and the offset survives restarts. While a virtual jump
+ * runs (`hold`), it stands still at each moment the jump stops at, so whatever is caused at a moment is dated
+ * at that moment, however long it takes to run.
  */
 export class LocalClock implements Clock {
   private offsetMs: number;
   /** The offset last written to the state file (a restart resumes from it). */
   private savedOffsetMs: number;
+  /** While held: the instant (ms) the clock stands at. */
+  private heldAt: number | undefined;
 
   constructor(
     readonly mode: ClockMode,
@@ -27,7 +31,23 @@ export class LocalClock implements Clock {
   }
 
   now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return new Date(this.heldAt ?? Date.now() + this.offsetMs);
+  }
+
+  /**
+   * Stops a virtual clock where it is until `release()`; `jumpTo` still moves it. A jump through many
+   * moments holds it: otherwise each moment's work would spread its own timers over the milliseconds it
+   * took to run, and the next pass would meet them one by one. A real clock is never held.
+   */
+  hold(): void {
+    if (this.mode === 'virtual' && this.heldAt === undefined) this.heldAt = Date.now() + this.offsetMs;
+  }
+
+  /** Lets a held clock run at real speed again, from where it stands. */
+  release(): void {
+    if (this.heldAt === undefined) return;
+    this.offsetMs = this.heldAt - Date.now();
+    this.heldAt = undefined;
   }
 
   /**
@@ -42,6 +62,7 @@ export class LocalClock implements Clock {
     const delta = target.getTime() - this.now().getTime();
     if (delta < 0) throw new ClockError(`The clock only moves forward; it is already ${this.now().toISOString()}.`);
     this.offsetMs += delta;
+    if (this.heldAt !== undefined) this.heldAt = target.getTime();
     if (this.stateFile && this.savedOffsetMs < this.offsetMs) {
       const ahead = saveUpTo ? Math.max(0, saveUpTo.getTime() - target.getTime()) : 0;
       writeOffset(this.stateFile, this.offsetMs + ahead);

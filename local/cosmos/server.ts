@@ -26,6 +26,7 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Journal, loadJournal, writeJournalAtomic } from './journal';
+import { linearQueries } from './linearQueries';
 
 export interface CosmosServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -86,6 +87,8 @@ export async function startCosmosServer(opts: CosmosServerOptions): Promise<Cosm
   const journalFile = join(dataDir, JOURNAL_FILE);
   await fsp.mkdir(dataDir, { recursive: true });
   const { cert, key } = await ensureCertificate(dataDir, log, host);
+  // Queries scan every document of a container; without this, in quadratic time (see linearQueries.ts).
+  linearQueries();
 
   // keepAlive: the server answers `connection: keep-alive` (its default is `close`, which made every request of the
   // SDK open a new TLS connection).

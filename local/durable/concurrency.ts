@@ -56,6 +56,19 @@ export class MinHeap<T extends HeapItem> {
     }
   }
 
+  /** Calls `visit` with every item due at or before `limit` (in no particular order). */
+  forEachUpTo(limit: number, visit: (item: T) => void): void {
+    const items = this.items;
+    const stack = items.length > 0 ? [0] : [];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const item = items[i]!;
+      if (item.due > limit) continue; // the heap property: its subtree is due later still
+      visit(item);
+      for (const child of [2 * i + 1, 2 * i + 2]) if (child < items.length) stack.push(child);
+    }
+  }
+
   pop(): T | undefined {
     const items = this.items;
     const top = items[0];

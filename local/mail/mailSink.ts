@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
@@ -20,6 +21,36 @@ export interface MailSinkOptions {
   /** Largest message accepted (SMTP SIZE); default 10 MB. */
   maxMessageBytes?: number;
   log?: (line: string) => void;
+}
+
+interface SmtpConnectionPrototype {
+  init(this: SmtpConnectionPrototype): void;
+  _setListeners(callback: () => void): void;
+  connectionReady(): void;
+}
+
+let greetsAtOnce = false;
+
+/**
+ * smtp-server waits 100 ms after it accepts a connection before it greets, to catch clients that talk too
+ * early (spam bots). The app's SMTP sender opens a connection per email and the outbox delivers one after
+ * another, so every email held the outbox 100 ms (a thousand: 100 s of a virtual-clock jump). The sink, on
+ * loopback and relaying nothing, greets at once: its connections' `init` without the delay (smtp-server's own
+ * `init` otherwise does only a `maxClients` check, which the sink does not set).
+ */
+function greetAtOnce(): void {
+  if (greetsAtOnce) return;
+  const module = createRequire(require.resolve('smtp-server'))('smtp-server/lib/smtp-connection') as {
+    SMTPConnection?: { prototype: SmtpConnectionPrototype };
+  };
+  const prototype = module.SMTPConnection?.prototype;
+  if (!prototype || typeof prototype._setListeners !== 'function' || typeof prototype.connectionReady !== 'function') {
+    return; // another smtp-server: keep its own greeting
+  }
+  prototype.init = function init(this: SmtpConnectionPrototype) {
+    this._setListeners(() => this.connectionReady());
+  };
+  greetsAtOnce = true;
 }
 
 /** One received message, as stored in its JSON file and returned by the JSON API. */
@@ -403,6 +434,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
     return added ? `Message stored as ${mail.id}` : `Message ${mail.id} was already stored`;
   };
 
+  greetAtOnce();
   const smtp = new SMTPServer({
     secure: false,
     authOptional: true,

@@ -3,8 +3,12 @@ import type { LocalClock } from '../clock';
 /** Something that wants to be woken at a time on the clock: timer triggers, the Gateway simulator, durable timers. */
 export interface WakeupSource {
   readonly name: string;
-  /** The earliest time it is due, if any. */
-  nextDue(): Date | undefined;
+  /**
+   * The earliest time it is due, if any. A source may batch wake-ups that fall close together by answering
+   * a little later than its earliest (the durable engine: at the last of the timers due within a second), but
+   * never later than `until` when that is after its earliest: the scheduler passes the jump's target, or now.
+   */
+  nextDue(until?: Date): Date | undefined;
   /** Runs whatever is due at `now`. */
   fireDue(now: Date): Promise<void>;
   /**
@@ -27,10 +31,11 @@ export interface SchedulerLog {
 /**
  * The most occurrences of recurring timers one virtual jump steps through one by one; past that they fire
  * once, as past due. One-off wake-ups (durable timers, the Gateway's approvals) always fire at their moment.
- * Sixty: an hour of the per-minute outbox (up to 6,000 deliveries), two months of a daily timer. Each step
- * of the outbox is a query across partitions; at 1,000 a day's jump spent its last 16 hours stepping it.
+ * Thirty: a month of a daily timer, half an hour of the per-minute outbox (3,000 deliveries). Each step of the
+ * outbox is a query across partitions, which the local Cosmos server answers by reading every document of
+ * the container; at 1,000 a day's jump spent its last 16 hours stepping it.
  */
-export const maxStepsPerJump = 60;
+export const maxStepsPerJump = 30;
 const maxTimeoutMs = 60_000;
 
 /**
@@ -68,28 +73,39 @@ export class Scheduler {
   /**
    * Moves the (virtual) clock to `target`, firing everything due on the way in time order. Each one-off
    * wake-up (a Gateway approval, a durable timer) fires at its own moment; recurring timer triggers step
-   * occurrence by occurrence only between them, so a month's jump stays quick.
+   * occurrence by occurrence only between them, so a month's jump stays quick. The clock stands still at each
+   * moment until what is due there has run: timers armed there are armed from that moment, so wake-ups that
+   * fall together stay together.
    */
   advanceTo(target: Date): Promise<void> {
     return this.exclusive(async () => {
-      let steps = 0;
-      for (;;) {
-        await this.settle();
-        const nextOneOff = this.earliestDue((source) => !source.coalesce);
-        const oneOffFirst = nextOneOff !== undefined && nextOneOff.getTime() <= target.getTime();
-        const next = oneOffFirst ? nextOneOff : this.earliestDue(() => true);
-        if (!next || next.getTime() > target.getTime()) break;
-        if (!oneOffFirst && steps >= maxStepsPerJump) break;
-        // Recurring timers step only when no one-off is due before the target: the clock is then saved once, up
-        // to the target, not once per occurrence (a file write each). A restart after a crash resumes there,
-        // coalescing the recurring occurrences left, never behind a moment something already happened at.
-        if (next.getTime() > this.clock.now().getTime()) this.clock.jumpTo(next, oneOffFirst ? next : target);
-        await this.fireDue(true);
-        if (!oneOffFirst) steps++;
+      this.clock.hold();
+      try {
+        await this.stepTo(target);
+      } finally {
+        this.clock.release();
       }
-      if (target.getTime() > this.clock.now().getTime()) this.clock.jumpTo(target);
-      await this.fireDue(true);
     });
+  }
+
+  private async stepTo(target: Date): Promise<void> {
+    let steps = 0;
+    for (;;) {
+      await this.settle();
+      const nextOneOff = this.earliestDue((source) => !source.coalesce, target);
+      const oneOffFirst = nextOneOff !== undefined && nextOneOff.getTime() <= target.getTime();
+      const next = oneOffFirst ? nextOneOff : this.earliestDue(() => true, target);
+      if (!next || next.getTime() > target.getTime()) break;
+      if (!oneOffFirst && steps >= maxStepsPerJump) break;
+      // Recurring timers step only when no one-off is due before the target: the clock is then saved once, up
+      // to the target, not once per occurrence (a file write each). A restart after a crash resumes there,
+      // coalescing the recurring occurrences left, never behind a moment something already happened at.
+      if (next.getTime() > this.clock.now().getTime()) this.clock.jumpTo(next, oneOffFirst ? next : target);
+      await this.fireDue(true);
+      if (!oneOffFirst) steps++;
+    }
+    if (target.getTime() > this.clock.now().getTime()) this.clock.jumpTo(target);
+    await this.fireDue(true);
   }
 
   /** A source's due times changed (a durable timer was armed): look again when to wake up. */
@@ -102,10 +118,10 @@ export class Scheduler {
     for (const source of this.sources) if (source.settle) await source.settle();
   }
 
-  private earliestDue(include: (source: WakeupSource) => boolean = () => true): Date | undefined {
+  private earliestDue(include: (source: WakeupSource) => boolean = () => true, until?: Date): Date | undefined {
     let earliest: Date | undefined;
     for (const source of this.sources.filter(include)) {
-      const due = source.nextDue();
+      const due = source.nextDue(until);
       if (due && (!earliest || due.getTime() < earliest.getTime())) earliest = due;
     }
     return earliest;
@@ -114,7 +130,7 @@ export class Scheduler {
   private async fireDue(settle = false): Promise<void> {
     const now = this.clock.now();
     for (const source of this.sources) {
-      const due = source.nextDue();
+      const due = source.nextDue(now);
       if (due && due.getTime() <= now.getTime()) {
         try {
           await source.fireDue(now);

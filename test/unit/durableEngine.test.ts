@@ -151,6 +151,11 @@ df.app.orchestration('continueWhileBusy', function* (context: OrchestrationConte
   return undefined;
 });
 
+df.app.orchestration('sleepUntil', function* (context: OrchestrationContext) {
+  yield context.df.createTimer(new Date(String(context.df.getInput())));
+  return context.df.currentUtcDateTime.toISOString();
+});
+
 function engineOn(store: InstanceStore, clock: LocalClock): DurableEngine {
   return new DurableEngine({
     store,
@@ -223,6 +228,26 @@ describe('local durable engine, through the real replay', () => {
       'TaskScheduled#2',
       'TaskFailed#0',
     ]);
+  });
+
+  it('fires timers due within a second after the earliest together, at the last of them, never past the jump', async () => {
+    const { engine, scheduler } = setUp();
+    await engine.start();
+    const t = (ms: number) => new Date(Date.parse('2030-01-02T00:00:00Z') + ms).toISOString();
+    const sleepers = { a: t(0), b: t(400), c: t(900), d: t(5_000) };
+    for (const [id, fireAt] of Object.entries(sleepers))
+      await engine.startNew('sleepUntil', id, JSON.stringify(fireAt));
+    await engine.settle();
+    expect(engine.nextDue()?.toISOString()).toBe(t(900));
+    expect(engine.nextDue(new Date(t(100)))?.toISOString()).toBe(t(100));
+    expect(engine.nextDue(new Date(t(-1_000)))?.toISOString()).toBe(t(0));
+    // a jump to a target between them fires what is due by the target, there
+    await scheduler.advanceTo(new Date(t(100)));
+    expect(JSON.parse((await finished(engine, 'a')).output!)).toBe(t(100));
+    expect((await finished(engine, 'b')).status).toBe('Running');
+    await scheduler.advanceTo(new Date(t(10_000)));
+    const woke = async (id: string) => JSON.parse((await finished(engine, id)).output!) as string;
+    expect([await woke('b'), await woke('c'), await woke('d')]).toEqual([t(900), t(900), t(5_000)]);
   });
 
   it('keeps the numbering when an event and a retry race in Task.any', async () => {

@@ -97,6 +97,31 @@ describe('virtual clock and timer triggers', () => {
     await scheduler.stop();
   });
 
+  it('holds the clock at each moment of a jump while its work runs, and lets it run again after', async () => {
+    const clock = virtualClockAt('2030-01-01T00:00:00Z');
+    const scheduler = new Scheduler(clock, () => undefined);
+    const seen: string[] = [];
+    let due: Date | undefined = new Date('2030-01-02T00:00:00Z');
+    scheduler.add({
+      name: 'slow work',
+      nextDue: () => due,
+      fireDue: async () => {
+        due = undefined;
+        const before = clock.now().toISOString();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        seen.push(before, clock.now().toISOString());
+      },
+    });
+    await scheduler.advanceTo(new Date('2030-01-03T00:00:00Z'));
+    // what ran at a moment is dated at that moment, however long it took
+    expect(seen).toEqual(['2030-01-02T00:00:00.000Z', '2030-01-02T00:00:00.000Z']);
+    const after = clock.now().getTime();
+    expect(after - Date.parse('2030-01-03T00:00:00Z')).toBeGreaterThanOrEqual(0);
+    expect(after - Date.parse('2030-01-03T00:00:00Z')).toBeLessThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(after + 20);
+  });
+
   it('runs runOnStartup timers at start', async () => {
     const clock = virtualClockAt('2030-01-01T00:00:00Z');
     const { fired, timers } = setUp(clock, [
@@ -121,6 +146,25 @@ describe('virtual clock and timer triggers', () => {
 describe('local clock', () => {
   it('does not move when it is real', () => {
     expect(() => new LocalClock('real').jumpTo(new Date('2031-01-01T00:00:00Z'))).toThrow(ClockError);
+  });
+
+  it('stands still while held, moves on a jump, and runs on from where it stood when released', async () => {
+    const clock = virtualClockAt('2030-06-01T00:00:00Z');
+    clock.hold();
+    const held = clock.now().getTime();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(clock.now().getTime()).toBe(held);
+    clock.jumpTo(new Date('2030-06-02T00:00:00Z'));
+    expect(clock.now().toISOString()).toBe('2030-06-02T00:00:00.000Z');
+    clock.release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const now = clock.now().getTime();
+    expect(now).toBeGreaterThanOrEqual(Date.parse('2030-06-02T00:00:00Z') + 20);
+    expect(now).toBeLessThan(Date.parse('2030-06-02T00:00:10Z'));
+    const real = new LocalClock('real');
+    real.hold();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(Math.abs(real.now().getTime() - Date.now())).toBeLessThan(5);
   });
 
   it('never moves backwards', () => {
