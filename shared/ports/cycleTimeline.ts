@@ -41,6 +41,8 @@ export interface DurableTimelines {
   /** (Re)starts the Terms & Conditions expiry watch after a signature (R10). */
   restartTermsWatch(factoryId: string, signedAt: string): Promise<void>;
   status(instanceId: string): Promise<DurableInstanceStatus | undefined>;
+  /** The ids of every live instance (Pending, Running, Suspended), in as few calls as the API pages allow. */
+  liveInstanceIds(): Promise<ReadonlySet<string>>;
 }
 
 export const instanceIds = {

@@ -473,6 +473,27 @@ describe('the daily reconciliation', () => {
     );
   });
 
+  it('with the list of live instances, only the cycles without one are started: no status call per live cycle', async () => {
+    const now = at('2030-07-02T05:30:00Z');
+    const { store, clock } = await world(now, { assessment }); // the R16 reminder was due on 1 July: overdue
+    const fake = fakeTimelines(new Set([cycleOne]));
+    let listings = 0;
+    const run = await reconcileTimelines({
+      store,
+      clock,
+      timelines: {
+        ...fake.timelines,
+        liveInstanceIds: async () => {
+          listings++;
+          return new Set([`cycle-${cycleOne}`]);
+        },
+      },
+    });
+    expect(listings).toBe(1);
+    expect(run).toMatchObject({ started: 0, woken: 1, failed: 0 });
+    expect(fake.calls).toEqual([`signal ${cycleOne} cycleChanged`]);
+  });
+
   it('a failure on one cycle is counted and logged (ids only), the others go on', async () => {
     const { store, clock } = await world(at('2030-07-02T05:30:00Z'), { assessment });
     const lines: string[] = [];

@@ -90,6 +90,12 @@ export function durableTimelines(context: InvocationContext): DurableTimelines {
       if (!raised) await ensure(orchestratorNames.termsWatch, instanceId, { factoryId, signedAt });
     },
     status,
+    async liveInstanceIds() {
+      const found = await client.getStatusBy({
+        runtimeStatus: live.map((status) => status as df.OrchestrationRuntimeStatus),
+      });
+      return new Set(found.map((instance) => instance.instanceId));
+    },
   };
 }
 

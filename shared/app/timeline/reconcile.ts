@@ -6,7 +6,7 @@ import { utcDay } from '../../domain/countryProgrammes';
 import { subtractRuleDuration } from '../../domain/durations';
 import type { FactoryDocument } from '../../domain/factory/factory';
 import { decideCycleTimeline } from '../../domain/timeline/cycleTimeline';
-import type { DurableTimelines } from '../../ports/cycleTimeline';
+import { instanceIds, type DurableTimelines } from '../../ports/cycleTimeline';
 import type { DocumentStore } from '../../ports/documentStore';
 import type { Clock } from '../../ports/clock';
 import { factsOfCycle } from './cycleFacts';
@@ -14,7 +14,12 @@ import { factsOfCycle } from './cycleFacts';
 export interface ReconcileDeps {
   store: DocumentStore;
   clock: Clock;
-  timelines: Pick<DurableTimelines, 'ensureCycleTimeline' | 'signalCycle'>;
+  /**
+   * With `liveInstanceIds`, one listing of the live instances replaces a status call per open cycle: only
+   * cycles without a live instance are started (ensureCycleTimeline checks once more before starting).
+   */
+  timelines: Pick<DurableTimelines, 'ensureCycleTimeline' | 'signalCycle'> &
+    Partial<Pick<DurableTimelines, 'liveInstanceIds'>>;
   /** One line per cycle that could not be reconciled (ids and reasons only). */
   log?: (line: string) => void;
   /** How many cycles are reconciled at once. */
@@ -69,6 +74,7 @@ export async function reconcileTimelines(deps: ReconcileDeps): Promise<Reconcile
       .filter((cycle) => cycle.activatedAt !== undefined)
       .map((cycle) => ({ factory, cycleId: cycle.cycleId }))
   );
+  const live = work.length > 0 ? await deps.timelines.liveInstanceIds?.() : undefined;
   let index = 0;
   const worker = async () => {
     while (index < work.length) {
@@ -79,7 +85,9 @@ export async function reconcileTimelines(deps: ReconcileDeps): Promise<Reconcile
         const decision = decideCycleTimeline(facts, now);
         if (decision.finished && decision.due.length === 0) continue;
         run.open++;
-        const ensured = await deps.timelines.ensureCycleTimeline({ factoryId: factory.factoryId, cycleId });
+        const ensured = live?.has(instanceIds.cycle(cycleId))
+          ? { started: false }
+          : await deps.timelines.ensureCycleTimeline({ factoryId: factory.factoryId, cycleId });
         if (ensured.started) {
           run.started++;
         } else if (decision.due.length > 0) {
