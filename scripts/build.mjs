@@ -42,6 +42,7 @@ export async function buildAll({ quiet = false } = {}) {
         'mail-child': 'local/mail/child.ts',
         'parent-watch': 'local/processes/parentWatch.ts',
         bench: 'bench/run.ts',
+        demo: 'local/demo/main.ts',
         token: 'local/cli/token.ts',
         'validate-question-banks': 'local/cli/validateQuestionBanks.ts',
       },

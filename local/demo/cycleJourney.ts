@@ -360,6 +360,8 @@ export interface CycleJourneyPlan {
     completeAt: string;
     /** How many findings are non-compliant (spread over the scope), or which questions. */
     nonCompliant: number | string[];
+    /** The assessors' user ids (default: the caller; a country without an assessor needs one named). */
+    assessorIds?: string[];
   };
   /** When staff release the report (R16: on time up to 28 days after the assessment's last day). */
   releaseAt: string;
@@ -769,7 +771,12 @@ export class CycleJourney {
     const { assessor } = plan;
     await at(plan.assessment.completeAt);
     const created = await api.expect(201, assessor, 'POST', `${this.cyclePath}/assessment`, {
-      json: { method: plan.assessment.method, firstDay: plan.assessment.firstDay, lastDay: plan.assessment.lastDay },
+      json: {
+        method: plan.assessment.method,
+        firstDay: plan.assessment.firstDay,
+        lastDay: plan.assessment.lastDay,
+        ...(plan.assessment.assessorIds ? { assessors: plan.assessment.assessorIds } : {}),
+      },
     });
     record.assessment.assessmentId = str(created.body.assessmentId, 'assessmentId');
     const scope = (created.body.clusters as { points: { questions: { questionId: string }[] }[] }[]).flatMap((c) =>
