@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { problemContentType, problemDetails, type ProblemDetails } from '../../shared/http/problem';
+import { securityHeaders } from '../../shared/http/securityHeaders';
 import type { RegisteredFunction } from '../core/registry';
 import type { RpcHttpCookie, RpcHttpData, RpcInvocationResponse, RpcTypedData } from '../core/types';
 import { HttpRouteTable } from './httpTriggers';
@@ -304,6 +305,6 @@ function sendProblem(res: ServerResponse, problem: ProblemDetails, headers: Reco
     res.destroy();
     return;
   }
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries({ ...securityHeaders, ...headers })) res.setHeader(name, value);
   sendJson(res, problem.status, problem, problemContentType);
 }

@@ -18,6 +18,7 @@ import { apiRegistry, problemSchema } from './openapi';
 import { durableClientInput, durableTimelines } from '../adapters/durable/durableTimelines';
 import type { DurableTimelines } from '../ports/cycleTimeline';
 import { problemContentType, problemDetails, type ProblemDetails } from './problem';
+import { securityHeaders } from './securityHeaders';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -79,15 +80,7 @@ export interface EndpointSpec<P extends ZodType, Q extends ZodType, B extends Zo
 
 export const defaultMaxBodyBytes = 64 * 1024;
 
-/** Headers on every answer of the API. */
-export const securityHeaders: Record<string, string> = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'cross-origin-resource-policy': 'same-origin',
-};
+export { securityHeaders };
 
 const anonymous: Principal = { userId: 'anonymous', roles: [], email: undefined, name: undefined };
 

@@ -64,6 +64,8 @@ export interface ApiHarnessOptions {
   timers?: boolean;
   /** Where the host's log lines go; dropped by default. */
   writeLine?: (line: string) => void;
+  /** The host logs debug lines and its own system lines too (as `npm start --verbose`); off by default. */
+  verbose?: boolean;
   /**
    * The SMTP port of a mail sink the test started, where the app sends its emails; by default nothing
    * listens there, so emails stay in the outbox, retrying.
@@ -124,6 +126,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     functionAppDirectory: dataDir,
     clock,
     writeLine: options.writeLine ?? (() => undefined),
+    verbose: options.verbose ?? false,
     // The local durable engine on the harness's Cosmos server (its own database), as npm start wires it.
     durable: {
       store: new CosmosInstanceStore({
