@@ -17,6 +17,7 @@
 // virtual clock the scheduler awaits `settle()` (no episode, activity or write-ahead in flight) before it
 // moves the clock on, so everything caused at an instant happens at that instant.
 
+import { InflightWork } from '../processes/inflightWork';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import type { WakeupSource } from '../timers/scheduler';
@@ -146,9 +147,7 @@ export class DurableEngine implements WakeupSource {
   private readonly orchestrations: Semaphore;
   private readonly activities: Semaphore;
   private readonly durations: TimerDurations;
-  private inflight = 0;
-  private readonly inflightWork = new Map<string, number>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly inflight = new InflightWork((message) => this.options.log('warning', message), settleReportMs);
   private started: Promise<void> | undefined;
   private stopping = false;
   private readonly counters = {
@@ -244,30 +243,15 @@ export class DurableEngine implements WakeupSource {
   async stop(): Promise<void> {
     const writes = this.writeAll();
     this.stopping = true;
+    this.inflight.close(); // nothing waits for the engine to settle once it stops
     await Promise.race([writes, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     await this.options.store.close();
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   // ------------------------------------------------------------------------------------------ settle/track
 
   private track<T>(what: string, work: Promise<T>): Promise<T> {
-    this.inflight++;
-    this.inflightWork.set(what, (this.inflightWork.get(what) ?? 0) + 1);
-    const done = () => {
-      this.inflight--;
-      const left = (this.inflightWork.get(what) ?? 1) - 1;
-      if (left > 0) this.inflightWork.set(what, left);
-      else this.inflightWork.delete(what);
-      if (this.inflight === 0) setImmediate(() => this.flushIdle());
-    };
-    work.then(done, done);
-    return work;
-  }
-
-  private flushIdle(): void {
-    if (this.inflight !== 0) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    return this.inflight.track(what, work);
   }
 
   /**
@@ -275,22 +259,7 @@ export class DurableEngine implements WakeupSource {
    * What is left are timers and events the instances wait for.
    */
   settle(): Promise<void> {
-    if (this.inflight === 0 || this.stopping) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const started = Date.now();
-      const report = setInterval(() => {
-        const what = [...this.inflightWork.entries()].map(([name, n]) => `${n} × ${name}`).join(', ');
-        this.options.log(
-          'warning',
-          `still waiting after ${Math.round((Date.now() - started) / 1000)} s for: ${what || 'nothing'}`
-        );
-      }, settleReportMs);
-      report.unref();
-      this.idleWaiters.push(() => {
-        clearInterval(report);
-        resolve();
-      });
-    });
+    return this.inflight.settle();
   }
 
   // --------------------------------------------------------------------------------------------- timers

@@ -26,6 +26,7 @@
 // resolves when no delivery, send or write is in flight, so a virtual-clock jump lets every delivery due at
 // an instant finish there.
 
+import { InflightWork } from '../processes/inflightWork';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import {
@@ -260,9 +261,7 @@ export class LocalServiceBus implements WakeupSource {
   private running = false;
   private stopping = false;
   private started: Promise<void> | undefined;
-  private inflight = 0;
-  private readonly inflightWork = new Map<string, number>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly inflight = new InflightWork((message) => this.options.log('warning', message), settleReportMs);
   private readonly maxBytes: number;
   private readonly counters = {
     sent: 0,
@@ -396,48 +395,18 @@ export class LocalServiceBus implements WakeupSource {
     await Promise.race([this.settle(), new Promise((resolve) => setTimeout(resolve, drainOnStopMs).unref())]);
     this.stopping = true;
     await this.options.store.close();
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.inflight.close();
   }
 
   // ------------------------------------------------------------------------------------------ settle/track
 
   private track<T>(what: string, work: Promise<T>): Promise<T> {
-    this.inflight++;
-    this.inflightWork.set(what, (this.inflightWork.get(what) ?? 0) + 1);
-    const done = () => {
-      this.inflight--;
-      const left = (this.inflightWork.get(what) ?? 1) - 1;
-      if (left > 0) this.inflightWork.set(what, left);
-      else this.inflightWork.delete(what);
-      if (this.inflight === 0) setImmediate(() => this.flushIdle());
-    };
-    work.then(done, done);
-    return work;
-  }
-
-  private flushIdle(): void {
-    if (this.inflight !== 0) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    return this.inflight.track(what, work);
   }
 
   /** Resolves when no delivery, send or write is in flight: what is left waits for its time or a consumer. */
   settle(): Promise<void> {
-    if (this.inflight === 0 || this.stopping) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const started = Date.now();
-      const report = setInterval(() => {
-        const what = [...this.inflightWork.entries()].map(([name, n]) => `${n} × ${name}`).join(', ');
-        this.options.log(
-          'warning',
-          `still waiting after ${Math.round((Date.now() - started) / 1000)} s for: ${what || 'nothing'}`
-        );
-      }, settleReportMs);
-      report.unref();
-      this.idleWaiters.push(() => {
-        clearInterval(report);
-        resolve();
-      });
-    });
+    return this.inflight.settle();
   }
 
   // ------------------------------------------------------------------------------------------------- send
