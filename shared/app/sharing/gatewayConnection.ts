@@ -142,23 +142,10 @@ export interface CallbackAck {
 
 const maxCallbackAttempts = 3;
 
-/**
- * Verifies a Gateway callback (signature, timestamp, body) and applies its event once: the receipt
- * `gateway-event-<eventId>` is created in the factory's partition in the same batch as the change, so a
- * second delivery finds it and changes nothing. The event must carry the factory's current hand-off.
- */
-export async function handleGatewayCallback(
-  deps: GatewayDeps,
-  input: { headers: HeaderSource; rawBody: Uint8Array | string }
-): Promise<CallbackAck> {
-  let event: GatewayEvent;
+/** The verified event of a Gateway callback; a refused one as the problem the caller gets (401 or 400). */
+export function verifiedCallback<T>(verify: () => T): T {
   try {
-    event = verifyGatewayCallback({
-      headers: input.headers,
-      rawBody: input.rawBody,
-      secret: deps.settings.gateway.sharedSecret,
-      clock: deps.clock,
-    });
+    return verify();
   } catch (error) {
     if (error instanceof CallbackRejected) {
       throw new GatewayCallbackRejectedError(
@@ -171,6 +158,25 @@ export async function handleGatewayCallback(
     }
     throw error;
   }
+}
+
+/**
+ * Verifies a Gateway callback (signature, timestamp, body) and applies its event once: the receipt
+ * `gateway-event-<eventId>` is created in the factory's partition in the same batch as the change, so a
+ * second delivery finds it and changes nothing. The event must carry the factory's current hand-off.
+ */
+export async function handleGatewayCallback(
+  deps: GatewayDeps,
+  input: { headers: HeaderSource; rawBody: Uint8Array | string }
+): Promise<CallbackAck> {
+  const event: GatewayEvent = verifiedCallback(() =>
+    verifyGatewayCallback({
+      headers: input.headers,
+      rawBody: input.rawBody,
+      secret: deps.settings.gateway.sharedSecret,
+      clock: deps.clock,
+    })
+  );
   const factoryId = event.state.factoryId;
   if (!factoryIdPattern.test(factoryId)) throw new NotFoundError('The event names no known factory.');
   const countryCode = countryOfFactoryId(factoryId);

@@ -6,12 +6,12 @@
 // `validationDelay` of the release, the timeline's sharing activity asks the Gateway for the submission's
 // status instead (`checkValidationAtGateway`): validated (the callback was lost) enables sharing; anything
 // else chases staff, once.
-import { CallbackRejected, verifySubmissionCallback, type HeaderSource } from '../../adapters/gateway/gatewayClient';
+import { verifySubmissionCallback, type HeaderSource } from '../../adapters/gateway/gatewayClient';
 import { fetchSubmissionStatus, type SubmissionStatusAnswer } from '../../adapters/gateway/gatewaySubmissions';
 import type { CommonSettings } from '../../config/settings';
 import { utcDay } from '../../domain/countryProgrammes';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import { factoryIdPattern, type FactoryDocument } from '../../domain/factory/factory';
+import { countryOfFactoryId, factoryIdPattern, type FactoryDocument } from '../../domain/factory/factory';
 import { validationAt, type CycleTimelineFacts } from '../../domain/timeline/cycleTimeline';
 import {
   recordValidated,
@@ -24,7 +24,7 @@ import type { Clock } from '../../ports/clock';
 import type { DocumentStore, StoredDocument, Versioned, WriteOperation } from '../../ports/documentStore';
 import type { GatewaySubmissionEvent } from '../../schemas/gateway';
 import { saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
-import { gatewayActor, gatewayEventReceiptId, GatewayCallbackRejectedError } from '../sharing/gatewayConnection';
+import { gatewayActor, gatewayEventReceiptId, verifiedCallback } from '../sharing/gatewayConnection';
 import { staffContacts, staffDeliveries } from '../timeline/contacts';
 import { readFactory } from '../timeline/cycleFacts';
 import {
@@ -95,28 +95,16 @@ export async function handleSubmissionCallback(
   deps: ValidationDeps,
   input: { headers: HeaderSource; rawBody: Uint8Array | string }
 ): Promise<SubmissionCallbackAck> {
-  let event: GatewaySubmissionEvent;
-  try {
-    event = verifySubmissionCallback({
+  const event: GatewaySubmissionEvent = verifiedCallback(() =>
+    verifySubmissionCallback({
       headers: input.headers,
       rawBody: input.rawBody,
       secret: deps.settings.gateway.sharedSecret,
       clock: deps.clock,
-    });
-  } catch (error) {
-    if (error instanceof CallbackRejected) {
-      throw new GatewayCallbackRejectedError(
-        error.status,
-        error.status === 401
-          ? 'The callback is not signed by the SLCP Gateway.'
-          : `The callback is not valid: ${error.message}`,
-        error.reason
-      );
-    }
-    throw error;
-  }
+    })
+  );
   if (!factoryIdPattern.test(event.factoryId)) throw new NotFoundError('The event names no known factory.');
-  const countryCode = event.factoryId.slice(0, 2);
+  const countryCode = countryOfFactoryId(event.factoryId);
   const receiptId = gatewayEventReceiptId(event.eventId);
   const ack = (outcome: SubmissionCallbackAck['outcome'], validatedCycleId: string | null = null) => ({
     eventId: event.eventId,
