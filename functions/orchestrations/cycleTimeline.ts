@@ -15,8 +15,10 @@ import {
 } from '../../shared/app/timeline/activities';
 import type { LoadedCycleFacts } from '../../shared/app/timeline/cycleFacts';
 import { decideCycleTimeline } from '../../shared/domain/timeline/cycleTimeline';
+import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
 import type { CycleTimelineStatus, MilestoneRun } from '../../shared/domain/timeline/status';
 import { activityRetryOptions } from './activityRetry';
+import { waitThenContinueAsNew } from './waitThenContinue';
 
 /** The input of every execution: which cycle, and (after the first) which execution and what woke it. */
 export interface CycleTimelineInput {
@@ -42,11 +44,12 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
   const input = inputOf(context.df.getInput());
   const ref = { factoryId: input.factoryId, cycleId: input.cycleId };
   const retry = activityRetryOptions();
-  const loaded: LoadedCycleFacts = yield context.df.callActivityWithRetry(
-    timelineActivities.loadCycleTimelineFacts,
-    retry,
-    ref
-  );
+  let loaded: LoadedCycleFacts | undefined;
+  try {
+    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadCycleTimelineFacts, retry, ref);
+  } catch {
+    // The store stayed away through the retries: the facts are unknown, so wait and look again.
+  }
   const now = context.df.currentUtcDateTime;
   const status: CycleTimelineStatus = {
     phase: 'waiting',
@@ -58,6 +61,11 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
     ran: [],
     failed: [],
   };
+  if (loaded === undefined) {
+    const retryAt = retryWake(now).toISOString();
+    context.df.setCustomStatus({ ...status, failed: ['loadFacts'], wakeAt: retryAt });
+    return yield* waitThenContinue(context, input, retryAt);
+  }
   if (!loaded.found) {
     context.df.setCustomStatus({ ...status, phase: 'cycleNotFound' });
     return { ...ref, outcome: 'cycleNotFound', executions: input.execution };
@@ -86,17 +94,23 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
     return { ...ref, outcome: 'finished', executions: input.execution };
   }
 
-  context.df.setCustomStatus({ ...summary, wakeAt: decision.wakeAt });
-  const timer = context.df.createTimer(new Date(decision.wakeAt));
-  const changed = context.df.waitForExternalEvent(timelineEvents.cycleChanged);
-  const winner: Task = yield context.df.Task.any([timer, changed]);
-  if (!timer.isCompleted) timer.cancel();
-  context.df.continueAsNew({
-    ...ref,
-    execution: input.execution + 1,
-    wokenBy: winner === changed ? signalOf(changed.result) : 'timer',
-  } satisfies CycleTimelineInput);
-  return undefined;
+  // A milestone that failed is tried again within the hour rather than at the next due date.
+  const wake = failed.length > 0 ? wakeAt(now, [decision.wakeAt, retryWake(now)]).toISOString() : decision.wakeAt;
+  context.df.setCustomStatus({ ...summary, wakeAt: wake });
+  return yield* waitThenContinue(context, input, wake);
 };
+
+function waitThenContinue(
+  context: OrchestrationContext,
+  input: CycleTimelineInput & { execution: number },
+  wake: string
+): Generator<Task, undefined, unknown> {
+  return waitThenContinueAsNew(context, new Date(wake), timelineEvents.cycleChanged, (woken): CycleTimelineInput => ({
+    factoryId: input.factoryId,
+    cycleId: input.cycleId,
+    execution: input.execution + 1,
+    wokenBy: woken.byEvent ? signalOf(woken.result) : 'timer',
+  }));
+}
 
 df.app.orchestration(orchestratorNames.cycleTimeline, cycleTimelineOrchestrator);

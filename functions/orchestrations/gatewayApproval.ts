@@ -10,8 +10,9 @@ import { factoryRefSchema, timelineActivities, type ActivityOutcome } from '../.
 import type { LoadedGatewayFacts } from '../../shared/app/timeline/gatewayApproval';
 import { decideGatewayApproval, gatewayApprovalStepKey } from '../../shared/domain/timeline/gatewayApproval';
 import type { MilestoneRun } from '../../shared/domain/timeline/status';
-import { wakeAt } from '../../shared/domain/timeline/waits';
+import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
 import { activityRetryOptions } from './activityRetry';
+import { waitThenContinueAsNew } from './waitThenContinue';
 
 export interface GatewayApprovalInput {
   factoryId: string;
@@ -35,12 +36,29 @@ function inputOf(raw: unknown): { factoryId: string; handOff: string | null; sin
 export const gatewayApprovalOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
   const retry = activityRetryOptions();
-  const loaded: LoadedGatewayFacts = yield context.df.callActivityWithRetry(
-    timelineActivities.loadGatewayApprovalFacts,
-    retry,
-    { factoryId: input.factoryId }
-  );
+  let loaded: LoadedGatewayFacts | undefined;
+  try {
+    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadGatewayApprovalFacts, retry, {
+      factoryId: input.factoryId,
+    });
+  } catch {
+    // The store stayed away through the retries: wait and look again (below).
+  }
   const now = context.df.currentUtcDateTime;
+  if (loaded === undefined) {
+    const fireAt = retryWake(now);
+    context.df.setCustomStatus({
+      phase: 'waiting',
+      execution: input.execution,
+      failed: ['loadFacts'],
+      wakeAt: fireAt.toISOString(),
+    });
+    return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.gatewayApproved, (): GatewayApprovalInput => ({
+      factoryId: input.factoryId,
+      ...(input.handOff ? { handOff: input.handOff, since: input.since ?? now.toISOString() } : {}),
+      execution: input.execution + 1,
+    }));
+  }
   if (!loaded.found) {
     context.df.setCustomStatus({ phase: 'factoryNotFound', execution: input.execution });
     return { factoryId: input.factoryId, outcome: 'factoryNotFound' };
@@ -84,19 +102,14 @@ export const gatewayApprovalOrchestrator: OrchestrationHandler = function* (cont
     return { factoryId: input.factoryId, outcome: decision.outcome };
   }
 
-  // After a failed step the wait is over but for it: it is tried again after the longest wait.
-  const fireAt = wakeAt(now, [decision.wakeAt]);
+  // A failed step is tried again within the hour.
+  const fireAt = wakeAt(now, [decision.wakeAt, failed.length > 0 ? retryWake(now) : null]);
   context.df.setCustomStatus({ ...status, wakeAt: fireAt.toISOString() });
-  const timer = context.df.createTimer(fireAt);
-  const approved = context.df.waitForExternalEvent(timelineEvents.gatewayApproved);
-  yield context.df.Task.any([timer, approved]);
-  if (!timer.isCompleted) timer.cancel();
-  context.df.continueAsNew({
+  return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.gatewayApproved, (): GatewayApprovalInput => ({
     factoryId: input.factoryId,
     ...(handOff !== null ? { handOff, since } : {}),
     execution: input.execution + 1,
-  } satisfies GatewayApprovalInput);
-  return undefined;
+  }));
 };
 
 df.app.orchestration(orchestratorNames.gatewayApproval, gatewayApprovalOrchestrator);

@@ -10,8 +10,9 @@ import { factoryRefSchema, timelineActivities, type ActivityOutcome } from '../.
 import type { LoadedTermsFacts } from '../../shared/app/timeline/termsWatch';
 import type { MilestoneRun } from '../../shared/domain/timeline/status';
 import { decideTermsWatch, termsStepKey, type TermsStep } from '../../shared/domain/timeline/termsWatch';
-import { wakeAt } from '../../shared/domain/timeline/waits';
+import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
 import { activityRetryOptions } from './activityRetry';
+import { waitThenContinueAsNew } from './waitThenContinue';
 
 export interface TermsWatchInput {
   factoryId: string;
@@ -37,14 +38,28 @@ function inputOf(raw: unknown): { factoryId: string; execution: number } {
 export const termsWatchOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
   const retry = activityRetryOptions();
-  const loaded: LoadedTermsFacts = yield context.df.callActivityWithRetry(
-    timelineActivities.loadTermsWatchFacts,
-    retry,
-    {
+  let loaded: LoadedTermsFacts | undefined;
+  try {
+    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadTermsWatchFacts, retry, {
       factoryId: input.factoryId,
-    }
-  );
+    });
+  } catch {
+    // The store stayed away through the retries: wait and look again (below).
+  }
   const now = context.df.currentUtcDateTime;
+  if (loaded === undefined) {
+    const fireAt = retryWake(now);
+    context.df.setCustomStatus({
+      phase: 'waiting',
+      execution: input.execution,
+      failed: ['loadFacts'],
+      wakeAt: fireAt.toISOString(),
+    });
+    return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.termsSigned, (): TermsWatchInput => ({
+      factoryId: input.factoryId,
+      execution: input.execution + 1,
+    }));
+  }
   if (!loaded.found) {
     context.df.setCustomStatus({ phase: 'factoryNotFound', execution: input.execution });
     return { factoryId: input.factoryId, outcome: 'factoryNotFound' };
@@ -86,19 +101,14 @@ export const termsWatchOrchestrator: OrchestrationHandler = function* (context: 
     return { factoryId: input.factoryId, outcome: signedAt === null ? 'notSigned' : 'expired', signedAt };
   }
 
-  // After a failed step it is tried again after the longest wait at the latest.
-  const fireAt = wakeAt(now, [decision.wakeAt]);
+  // A failed step is tried again within the hour.
+  const fireAt = wakeAt(now, [decision.wakeAt, failed.length > 0 ? retryWake(now) : null]);
   context.df.setCustomStatus({ ...status, wakeAt: fireAt.toISOString() });
-  const timer = context.df.createTimer(fireAt);
-  const signed = context.df.waitForExternalEvent(timelineEvents.termsSigned);
-  yield context.df.Task.any([timer, signed]);
-  if (!timer.isCompleted) timer.cancel();
-  context.df.continueAsNew({
+  return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.termsSigned, (): TermsWatchInput => ({
     factoryId: input.factoryId,
     ...(signedAt !== null ? { signedAt } : {}),
     execution: input.execution + 1,
-  } satisfies TermsWatchInput);
-  return undefined;
+  }));
 };
 
 df.app.orchestration(orchestratorNames.termsWatch, termsWatchOrchestrator);

@@ -334,7 +334,7 @@ describe('cycleTimeline', () => {
     expect(gone.state).toMatchObject({ isDone: true, output: { outcome: 'cycleNotFound' } });
   });
 
-  it('an activity that still fails after its retries is reported in the status; the timeline waits on (no crash, no loop)', async () => {
+  it('an activity that still fails after its retries is reported in the status; the timeline tries again within the hour (no crash, no hot loop)', async () => {
     const history = cycleTimeline();
     const start = at('2030-10-31T00:00:00Z');
     await startWithFacts(history, start, facts());
@@ -353,7 +353,10 @@ describe('cycleTimeline', () => {
     expect(state.error).toBeUndefined();
     expect(state.customStatus).toMatchObject({ failed: ['preferenceReminder'], ran: [] });
     const [timer] = timersOf(state.actions[0]!);
-    expect(timer!.fireAt!.getTime()).toBeGreaterThan(now.getTime() + 20 * dayMs); // not at once: no hot loop
+    // Not at once (no hot loop), not at the next due date 21 days away either: in an hour.
+    expect(timer!.fireAt!.getTime()).toBeGreaterThan(now.getTime() + 30 * 60_000);
+    expect(timer!.fireAt!.getTime()).toBeLessThanOrEqual(now.getTime() + 60 * 60_000);
+    expect(state.customStatus).toMatchObject({ wakeAt: timer!.fireAt!.toISOString() });
   });
 
   it('history: an execution stays under 60 events, even with three milestones due and the longest wait', async () => {
@@ -570,5 +573,47 @@ describe('termsWatch', () => {
       plus(start, 2000)
     );
     expect(done.state).toMatchObject({ isDone: true, output: { outcome: 'expired', signedAt } });
+  });
+});
+
+describe('facts that cannot be read after the retries (the store away longer than they last)', () => {
+  /** Starts `history` and fails its facts activity on every attempt; answers when it gave up. */
+  async function failFactsThrice(history: ReplayHistory, activity: string): Promise<Date> {
+    let now = at('2030-10-31T00:00:00Z');
+    await history.start(now);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const attemptTask = history.pending('activity')[0]!;
+      expect(attemptTask.name).toBe(activity);
+      now = plus(now, 1000);
+      const retryAt = plus(now, 5000 * 2 ** (attempt - 1));
+      await history.failActivity(attemptTask, 'Cosmos DB is unavailable', now, retryAt);
+      now = retryAt;
+      await history.fireTimer(history.pending('timer')[0]!, { reschedule: attempt < 3 });
+    }
+    return now;
+  }
+
+  it.each([
+    ['cycleTimeline', () => cycleTimeline(), timelineActivities.loadCycleTimelineFacts],
+    [
+      'gatewayApproval',
+      () => new ReplayHistory('gatewayApproval', `gateway-${factoryId}`, { factoryId }),
+      timelineActivities.loadGatewayApprovalFacts,
+    ],
+    [
+      'termsWatch',
+      () => new ReplayHistory('termsWatch', `terms-${factoryId}`, { factoryId }),
+      timelineActivities.loadTermsWatchFacts,
+    ],
+  ])('%s does not fail: it looks again in an hour (no hot loop)', async (_name, create, activity) => {
+    const history = create();
+    const gaveUpAt = await failFactsThrice(history, activity);
+    const state = history.state!;
+    expect(state.isDone).toBe(false);
+    expect(state.error).toBeUndefined();
+    expect(state.customStatus).toMatchObject({ phase: 'waiting', failed: ['loadFacts'] });
+    const [timer] = timersOf(state.actions[0]!);
+    expect(timer!.fireAt!.getTime()).toBeGreaterThan(gaveUpAt.getTime() + 30 * 60_000);
+    expect(timer!.fireAt!.getTime()).toBeLessThanOrEqual(gaveUpAt.getTime() + 60 * 60_000);
   });
 });

@@ -11,6 +11,20 @@ export const longestDurableWait = 'P21D';
 
 const longestWait = parseIsoDuration(longestDurableWait)!;
 
+/**
+ * How soon an orchestration whose activity still failed after its retries (the store away longer than the
+ * retries last) tries again: soon enough that a reminder is late by an hour rather than until the next due
+ * date or the daily reconciliation, rarely enough that a long outage is not a hot loop.
+ */
+export const retryAfterFailure = 'PT1H';
+
+const retryWait = parseIsoDuration(retryAfterFailure)!;
+
+/** When an orchestration that failed to act at `now` tries again, unless something is due earlier. */
+export function retryWake(now: Date): Date {
+  return addIsoDuration(now, retryWait);
+}
+
 /** The latest moment an orchestration waiting since `now` wakes up to re-read its facts. */
 export function latestWake(now: Date): Date {
   return addIsoDuration(now, longestWait);
