@@ -1,10 +1,14 @@
 // `npm run demo`: three factories (BD, ID, VN) walk a whole service cycle over the public HTTP API of the local
 // platform in virtual time (local/demo/cycleJourney.ts): a visit for two, a VCC for one; one self-assessment first
 // submitted at 94 % (refused, R13) then completed; releases on time and one late (R16 escalation); the transmission
-// to the SLCP Gateway simulator with injected faults (errorRate 0.2, seeded); then the clock moves to the end of
-// the cycle. It prints a timeline per factory, writes demo-report.html, and exits 1 if anything went other than
-// expected (every expected milestone exactly once at its date, the 94 % refusal, each cycle accepted once by the
-// Gateway).
+// to the SLCP Gateway simulator with certain faults (scripted per factory: a 503 with Retry-After, a connection
+// dropped after the Gateway recorded the data, a 429 then a 503), retried by the sender; then the year carries on
+// (local/demo/followingCycle.ts): the R3 preference reminders about the following cycle (one answered by a
+// request), the T&C running out and signed again, the following cycle registered and activated by staff, and its
+// own R3 reminder and the renewed signature's reminder. It prints a timeline per factory, writes
+// demo-report.html, and exits 1 if anything went other than expected (every expected email, notification and
+// audit event exactly once, at its date, to the right people, and nothing else; the 94 % refusal; every scripted
+// fault met and retried; each cycle received exactly once by the Gateway).
 //
 //   node dist/local/demo.js [--base http://127.0.0.1:7071/api --mail http://127.0.0.1:7073 --gateway http://127.0.0.1:7072]
 //                           [--out demo-report.html]
@@ -14,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkTimeline, expectedEvents, PlatformReader } from '../../test/support/cycleTimelineChecks';
+import { checkTimeline, expectedEvents, PlatformReader, subjects, type TimelineView } from './checks';
 import {
   CycleJourney,
   DevClock,
@@ -23,9 +27,17 @@ import {
   plausibleAnswer,
   planCycleJourney,
   runCycleJourneys,
+  VirtualTime,
   type JourneyEndpoints,
   type JourneyQuestion,
 } from './cycleJourney';
+import {
+  followingCycleEvents,
+  followingCycleTask,
+  followingCycleTimeline,
+  planFollowingCycle,
+  type FollowingCycle,
+} from './followingCycle';
 import { demoUsers } from '../seed/demoUsers';
 import { renderReportHtml, renderTimelineText, type DemoEvent, type DemoFactory, type DemoReport } from './report';
 
@@ -150,6 +162,30 @@ interface Submission {
   validatedAt?: string | null;
 }
 
+/** The Gateway simulator's submissions and counters (`GET /_sim/submissions`). */
+interface GatewayState {
+  stats: { replayed: number; duplicates: number; conflicts: number; faults: Record<string, number> };
+  submissions: Submission[];
+}
+
+async function gatewayState(gatewayBase: string): Promise<GatewayState> {
+  const response = await fetch(`${gatewayBase}/_sim/submissions`);
+  if (response.status !== 200) throw new Error(`GET /_sim/submissions: ${response.status}`);
+  return (await response.json()) as GatewayState;
+}
+
+/** What is left of the scripted faults (`GET /_sim/faults`). */
+interface SimFaults {
+  scripted: Record<string, string[]>;
+}
+
+/** A cycle's transmission as staff read it (GET .../transmission), the parts the demo shows. */
+interface TransmissionView {
+  status: string;
+  lastAttempt: { at: string; detail: string } | null;
+  history: { at: string; event: string; detail: string | null }[];
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const started = Date.now();
@@ -163,6 +199,10 @@ async function main(): Promise<number> {
         stop: async () => undefined,
       }
     : await startOwnPlatform();
+  // Interrupted (Ctrl-C, a test's time limit): the platform it started goes down with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void platform.stop().finally(() => process.exit(130)));
+  }
   console.log(
     given ? `demo against ${platform.base}` : `demo: started a platform with a virtual clock at ${platform.base}`
   );
@@ -170,7 +210,6 @@ async function main(): Promise<number> {
     const clock = new DevClock(platform.base);
     const year = Math.max(2030, (await clock.now()).getUTCFullYear() + 1);
     const cycleStartsOn = `${year}-02-01`;
-    const cycleOver = new Date(`${year + 1}-02-01T00:00:00.000Z`);
     const tag = given ? ` ${Date.now().toString(36).slice(-4)}` : '';
     const plans = [
       planCycleJourney({
@@ -209,7 +248,8 @@ async function main(): Promise<number> {
     };
     const reader = new PlatformReader(platform.base, platform.mailBase, platform.gatewayBase);
 
-    console.log(`enrolment, accounts, T&C, Gateway connection and activation (cycle from ${cycleStartsOn}) ...`);
+    const phase = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${text}`);
+    phase(`enrolment, accounts, T&C, Gateway connection and activation (cycle from ${cycleStartsOn}) ...`);
     await runCycleJourneys(endpoints, journeys, { until: 'activated' });
     const api = new JourneyApi(endpoints);
     const refusal = await selfAssessAt94(api, refusedJourney, (await clock.now()).toISOString().slice(0, 10));
@@ -217,24 +257,54 @@ async function main(): Promise<number> {
       `R13: ${refusedJourney.plan.label} submitted at ${refusal.percent} % and was refused (422), then completed it`
     );
 
-    // Faults at the Gateway while the cycles' data is transmitted (R17): one call in five fails, repeatably.
+    // Certain faults at the Gateway while the cycles' data is transmitted (R17), one plan per factory: each of
+    // its submission calls takes the next fault of its plan. The sender retries within the delivery.
+    const scripted: Record<string, string[]> = {
+      [journeys[0]!.record.factoryId]: ['unavailable'], // 503, Retry-After: 1
+      [journeys[1]!.record.factoryId]: ['timeout'], // recorded, then the connection dropped: the retry is a replay
+      [journeys[2]!.record.factoryId]: ['rateLimit', 'unavailable'], // 429 then 503, both with Retry-After
+    };
     const faults = await fetch(`${platform.gatewayBase}/_sim/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ errorRate: 0.2, seed: 7 }),
+      body: JSON.stringify({
+        ...{ errorRate: 0, rateLimitRate: 0, timeoutRate: 0, slowRate: 0, malformedRate: 0, outageUntil: null },
+        ...{ retryAfterSeconds: 1, hangMs: 300, scripted },
+      }),
     });
     if (faults.status !== 200) throw new Error(`POST /_sim/faults: ${faults.status}`);
+    const simulatorBefore = await gatewayState(platform.gatewayBase);
 
-    console.log('self-assessments, assessments, releases, transmissions, through to the end of the cycle ...');
+    phase('self-assessments, assessments, releases, transmissions, to the end of the cycle ...');
     await runCycleJourneys(endpoints, journeys);
-    await clock.moveTo(new Date(cycleOver.getTime() + 180_000));
 
+    // The year carries on: the reminders about the following cycle, and those of the following cycle itself.
+    const following = new Map<CycleJourney, FollowingCycle>(
+      journeys.map((journey, i) => [
+        journey,
+        planFollowingCycle(journey, {
+          answerReminder: i === 1,
+          termsSignedAt: journey.record.dates.termsSignedAt!,
+        }),
+      ])
+    );
+    const demoEnd = new Date(`${year + 1}-12-31T00:00:00.000Z`);
+    phase(`the following cycle (from ${following.get(journeys[0]!)!.plan.cycle.startsOn}) and its reminders ...`);
+    await new VirtualTime(clock, () => api.forgetTokens()).run(
+      journeys.map((journey) => followingCycleTask(api, journey, following.get(journey)!))
+    );
+    await clock.moveTo(demoEnd);
+    const moreEvents = (journey: CycleJourney) => followingCycleEvents(journey, following.get(journey)!);
+
+    phase('checks');
     // The checks, retried for a little real time while the last emails leave the outbox.
     const checks: DemoReport['checks'] = [];
+    const check = (what: string, ok: boolean, detail?: string) =>
+      checks.push({ what, ok, ...(detail !== undefined ? { detail } : {}) });
     let checkError: string | undefined;
     for (let attempt = 0; attempt < 30; attempt++) {
       try {
-        await checkTimeline(reader, journeys, await clock.now());
+        await checkTimeline(reader, journeys, await clock.now(), { moreEvents });
         checkError = undefined;
         break;
       } catch (error) {
@@ -242,38 +312,105 @@ async function main(): Promise<number> {
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
-    checks.push({
-      what: 'every expected milestone happened exactly once, at its date; nothing unexpected was sent',
-      ok: checkError === undefined,
-      ...(checkError ? { detail: checkError } : {}),
-    });
-    checks.push({
-      what: `the self-assessment at ${refusal.percent} % was refused (R13 422)`,
-      ok: refusal.percent < 95,
-    });
+    check(
+      'every expected email, notification and audit event happened exactly once, at its date, to the right ' +
+        'people, over both cycles; nothing unexpected was sent',
+      checkError === undefined,
+      checkError
+    );
+    check(`the self-assessment at ${refusal.percent} % was refused (R13 422)`, refusal.percent < 95);
+    check(
+      'R16: the late release was escalated, the others were not',
+      journeys.map((j) => j.record.report.late).join() === 'false,false,true'
+    );
 
-    const simulator = (await (await fetch(`${platform.gatewayBase}/_sim/submissions`)).json()) as {
-      stats: { duplicates: number; conflicts: number; faults: Record<string, number> };
-      submissions: Submission[];
-    };
-    const injected = Object.values(simulator.stats.faults).reduce((a, b) => a + b, 0);
+    // The transmissions: every scripted fault met, retried, and each cycle received exactly once.
+    const simulator = await gatewayState(platform.gatewayBase);
+    const injected = (kind: string) => (simulator.stats.faults[kind] ?? 0) - (simulatorBefore.stats.faults[kind] ?? 0);
+    const wantedFaults: Record<string, number> = { unavailable: 2, timeout: 1, rateLimit: 1 };
+    const kinds = [...new Set([...Object.keys(simulator.stats.faults), ...Object.keys(wantedFaults)])];
+    check(
+      'the Gateway met exactly the scripted faults: two 503 and one 429 with Retry-After, one dropped connection',
+      kinds.every((k) => injected(k) === (wantedFaults[k] ?? 0)) &&
+        Object.keys(((await (await fetch(`${platform.gatewayBase}/_sim/faults`)).json()) as SimFaults).scripted)
+          .length === 0,
+      kinds.map((k) => `${k} ${injected(k)}`).join(', ')
+    );
+    check(
+      'the retry after the dropped connection was answered as a replay; no duplicate or conflicting submission',
+      simulator.stats.replayed - simulatorBefore.stats.replayed === 1 &&
+        simulator.stats.duplicates === simulatorBefore.stats.duplicates &&
+        simulator.stats.conflicts === simulatorBefore.stats.conflicts,
+      `replayed ${simulator.stats.replayed - simulatorBefore.stats.replayed}`
+    );
+    const transmissions = new Map<CycleJourney, TransmissionView>();
     for (const journey of journeys) {
-      const mine = simulator.submissions.filter((s) => s.cycleId === journey.record.cycleId);
-      checks.push({
-        what: `${journey.plan.label}: its cycle's data accepted once by the SLCP Gateway`,
-        ok: mine.length === 1 && mine[0]!.status !== 'VALIDATION_FAILED',
-        detail: `${mine.length} submission(s)${mine[0] ? `, ${mine[0].status}` : ''}`,
-      });
+      const { record, plan } = journey;
+      const view = await reader.get<TransmissionView>(
+        `factories/${record.factoryId}/cycles/${record.cycleId}/transmission`,
+        plan.staff
+      );
+      if (view.status === 200) transmissions.set(journey, view.body);
+      const mine = simulator.submissions.filter((s) => s.cycleId === record.cycleId);
+      const attempts = (view.body.lastAttempt?.detail.match(/#\d+/g) ?? []).length;
+      const wanted = (scripted[record.factoryId]?.length ?? 0) + 1;
+      check(
+        `${plan.label}: its data reached the SLCP Gateway exactly once, accepted on attempt ${wanted} after ` +
+          `${scripted[record.factoryId]!.join(', ')}, then validated`,
+        view.status === 200 &&
+          view.body.status === 'validated' &&
+          attempts === wanted &&
+          mine.length === 1 &&
+          mine[0]!.status === 'VALIDATED',
+        `${view.status === 200 ? `${view.body.status}, ${attempts} attempt(s)` : `HTTP ${view.status}`}, ` +
+          `${mine.length} submission(s) at the Gateway${mine[0] ? ` (${mine[0].status})` : ''}`
+      );
     }
-    checks.push({
-      what: 'no duplicate or conflicting submission at the Gateway',
-      ok: simulator.stats.duplicates === 0 && simulator.stats.conflicts === 0,
-      detail: `${injected} fault(s) injected`,
-    });
-    checks.push({
-      what: 'R16: the late release was escalated, the others were not',
-      ok: journeys.map((j) => j.record.report.late).join() === 'false,false,true',
-    });
+
+    // The following cycle: registered and activated as staff do it, sharing where a request stood, its reminders.
+    const wantedSharing = [false, true, true];
+    for (const [i, journey] of journeys.entries()) {
+      const { record, plan } = journey;
+      const next = following.get(journey)!;
+      check(
+        `${plan.label}: the following cycle registered with sharing ${wantedSharing[i] ? 'effective (a request stood)' : 'off (no new request, R1)'} and activated`,
+        next.record.sharingEffective === wantedSharing[i] && next.record.activatedAt !== null,
+        `${next.record.cycleId} sharing ${String(next.record.sharingEffective)}`
+      );
+      check(
+        `${plan.label}: the profile fell below 100 % when the T&C ran out, then was signed again (R10)`,
+        (next.record.profilePercentBeforeResigning ?? 100) < 100 && next.record.termsResignedAt !== null,
+        `${String(next.record.profilePercentBeforeResigning)} % before signing again`
+      );
+      const reminders = (await reader.mailTo(record.people.managerEmail)).filter(
+        (m) => m.subject === subjects.preferenceReminder && (m.text ?? '').includes(record.factoryName)
+      );
+      const wantedReminders = [...expectedEvents(journey), ...moreEvents(journey)].filter(
+        (e) => e.what.startsWith('R3') && e.expected && e.dueAt !== null && e.dueAt <= demoEnd.getTime()
+      ).length;
+      check(
+        `${plan.label}: R3 preference reminders sent ${wantedReminders} time(s), to the factory's manager only`,
+        reminders.length === wantedReminders &&
+          reminders.every(
+            (m) => m.to.length === 1 && m.to[0]!.toLowerCase() === record.people.managerEmail.toLowerCase()
+          ),
+        `${reminders.length} email(s)`
+      );
+      const timeline = await reader.get<TimelineView>(
+        `factories/${record.factoryId}/cycles/${next.record.cycleId}/timeline`,
+        plan.staff
+      );
+      const r3 = timeline.body.milestones?.find((m) => m.milestone === 'preferenceReminder');
+      const r3Due = moreEvents(journey).find((e) => e.what.startsWith('R3'))!.dueAt!;
+      check(
+        `${plan.label}: the following cycle's timeline is running and did its R3 reminder on ${new Date(r3Due).toISOString().slice(0, 10)}`,
+        timeline.status === 200 &&
+          timeline.body.orchestration.runtimeStatus === 'Running' &&
+          r3?.state === 'done' &&
+          Math.abs(Date.parse(r3.at!) - r3Due) <= 60_000,
+        `${timeline.body.orchestration?.runtimeStatus}, R3 ${r3?.state ?? 'missing'} ${r3?.at ?? ''}`
+      );
+    }
 
     // The timeline per factory.
     const gateway = await reader.gatewayFacts();
@@ -303,6 +440,7 @@ async function main(): Promise<number> {
         `report released ${record.report.late ? 'LATE' : 'on time'} (deadline ${record.assessment.releaseDeadline})`
       );
       step(d.nextCycleRequestedAt, 'asked again to share from the next cycle');
+      events.push(...followingCycleTimeline(journey, following.get(journey)!, demoEnd));
       if (journey === refusedJourney) {
         events.push({
           at: refusal.at,
@@ -311,8 +449,20 @@ async function main(): Promise<number> {
         });
       }
       for (const e of expectedEvents(journey, gateway)) {
-        if (!e.expected || e.dueAt === null || e.what === 'R7 invitation' || e.what === 'R16 report released') continue;
+        if (!e.expected || e.dueAt === null || e.dueAt > demoEnd.getTime()) continue;
+        if (e.what === 'R7 invitation' || e.what === 'R16 report released') continue;
         events.push({ at: new Date(e.dueAt).toISOString(), what: e.what, kind: 'milestone' });
+      }
+      const transmission = transmissions.get(journey);
+      for (const h of transmission?.history ?? []) {
+        if (h.event === 'validated') continue; // shown from the Gateway's side below
+        if (h.event === 'accepted' && transmission?.lastAttempt) {
+          // The sender's attempts within the delivery, as it recorded them (the retries of the scripted faults).
+          for (const attempt of transmission.lastAttempt.detail.split(' | ')) {
+            events.push({ at: h.at, what: `transmission attempt ${attempt}`, kind: 'gateway' });
+          }
+        }
+        events.push({ at: h.at, what: `transmission ${h.event}${h.detail ? `: ${h.detail}` : ''}`, kind: 'gateway' });
       }
       for (const s of simulator.submissions.filter((x) => x.cycleId === record.cycleId)) {
         events.push({ at: s.receivedAt, what: 'data received by the SLCP Gateway (R17)', kind: 'gateway' });
@@ -339,7 +489,7 @@ async function main(): Promise<number> {
     const report: DemoReport = {
       title: 'Better Work × SLCP: a year of three factories (virtual time)',
       from: `${year}-01-01T00:00:00.000Z`,
-      to: cycleOver.toISOString(),
+      to: demoEnd.toISOString(),
       factories,
       emails,
       checks,

@@ -37,6 +37,7 @@ import {
   type GatewaySubmission,
   type GatewaySubmissionEvent,
 } from '../../shared/schemas/gateway';
+import { seededRandom } from '../processes/seededRandom';
 
 // ---------------------------------------------------------------------------------------------------
 // Faults
@@ -62,7 +63,20 @@ export interface SubmissionFaults {
   holdValidation: boolean;
   /** Seeds the fault dice for a repeatable run; random when null. */
   seed: number | null;
+  /**
+   * Certain faults, whatever the rates: per factory id, the faults its next submission calls meet, in order
+   * (each `POST /data-submissions` of the factory takes the first left). Setting it replaces the whole plan.
+   */
+  scripted: Record<string, ScriptedFault[]>;
 }
+
+/**
+ * A planned fault of one submission call: `unavailable` 503 and `rateLimit` 429, both with
+ * `Retry-After: retryAfterSeconds`; `error` a 5xx; `timeout` the submission recorded, then the connection held
+ * `hangMs` and dropped; `malformed` recorded, then a broken body.
+ */
+export const scriptedFaults = ['unavailable', 'rateLimit', 'error', 'timeout', 'malformed'] as const;
+export type ScriptedFault = (typeof scriptedFaults)[number];
 
 export const defaultSubmissionFaults: SubmissionFaults = {
   errorRate: 0,
@@ -76,6 +90,7 @@ export const defaultSubmissionFaults: SubmissionFaults = {
   outageUntil: null,
   holdValidation: false,
   seed: null,
+  scripted: {},
 };
 
 const rate = z.number().min(0).max(1);
@@ -91,21 +106,10 @@ export const submissionFaultsSchema = z.strictObject({
   outageUntil: z.iso.datetime({ offset: true }).nullable().optional(),
   holdValidation: z.boolean().optional(),
   seed: z.int().nullable().optional(),
+  scripted: z.record(z.string().min(1).max(100), z.array(z.enum(scriptedFaults)).max(20)).optional(),
 });
 
-/** mulberry32: small, fast, good enough for fault dice. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export type FaultKind = 'error' | 'rateLimit' | 'timeout' | 'malformed' | 'outage';
+export type FaultKind = 'error' | 'unavailable' | 'rateLimit' | 'timeout' | 'malformed' | 'outage';
 
 // ---------------------------------------------------------------------------------------------------
 // State
@@ -202,7 +206,7 @@ export class SubmissionDesk {
   private readonly submissions = new Map<string, SubmissionRecord>();
   private readonly deliveries = new Map<string, DeliveryRecord>();
   private readonly cycles = new Map<string, string>();
-  readonly faults: SubmissionFaults = { ...defaultSubmissionFaults };
+  readonly faults: SubmissionFaults = { ...defaultSubmissionFaults, scripted: {} };
   private dice: () => number = Math.random;
   readonly stats: SubmissionStats = {
     received: 0,
@@ -210,7 +214,7 @@ export class SubmissionDesk {
     conflicts: 0,
     refused: 0,
     duplicates: 0,
-    faults: { error: 0, rateLimit: 0, timeout: 0, malformed: 0, outage: 0, slow: 0 },
+    faults: { error: 0, unavailable: 0, rateLimit: 0, timeout: 0, malformed: 0, outage: 0, slow: 0 },
   };
   private readonly journal: string;
   private readonly payloadDir: string;
@@ -261,6 +265,9 @@ export class SubmissionDesk {
 
   setFaults(change: z.infer<typeof submissionFaultsSchema>): void {
     Object.assign(this.faults, change);
+    if (change.scripted !== undefined) {
+      this.faults.scripted = Object.fromEntries(Object.entries(change.scripted).map(([id, list]) => [id, [...list]]));
+    }
     if (change.seed !== undefined) this.dice = change.seed === null ? Math.random : seededRandom(change.seed);
   }
 
@@ -283,6 +290,22 @@ export class SubmissionDesk {
     return { fault: undefined, slow };
   }
 
+  /** The scripted fault the next submission call of the body's factory meets, taken off the plan; if any. */
+  private takeScripted(body: Buffer | 'tooLarge'): FaultKind | undefined {
+    if (body === 'tooLarge') return undefined;
+    let factoryId: unknown;
+    try {
+      factoryId = (JSON.parse(body.toString('utf8')) as { facility?: { factoryId?: unknown } }).facility?.factoryId;
+    } catch {
+      return undefined;
+    }
+    if (typeof factoryId !== 'string') return undefined;
+    const plan = this.faults.scripted[factoryId];
+    const fault = plan?.shift();
+    if (plan && plan.length === 0) delete this.faults.scripted[factoryId];
+    return fault;
+  }
+
   /** Answers a fault that keeps the call from being processed; true when it answered. */
   private async before(res: ServerResponse, fault: FaultKind | undefined, slow: boolean): Promise<boolean> {
     if (slow) {
@@ -301,6 +324,13 @@ export class SubmissionDesk {
       this.stats.faults.error++;
       const status = [500, 502, 503][Math.floor(this.dice() * 3)]!;
       send(res, status, problem(status, 'Server Error', 'Fault injected: the Gateway failed.'));
+      return true;
+    }
+    if (fault === 'unavailable') {
+      this.stats.faults.unavailable++;
+      send(res, 503, problem(503, 'Service Unavailable', 'Fault injected: the Gateway is unavailable.'), {
+        'retry-after': String(this.faults.retryAfterSeconds),
+      });
       return true;
     }
     if (fault === 'rateLimit') {
@@ -364,7 +394,8 @@ export class SubmissionDesk {
 
   /** POST /data-submissions (the bearer token is checked by the caller). */
   async submit(req: IncomingMessage, res: ServerResponse, body: Buffer | 'tooLarge'): Promise<void> {
-    const { fault, slow } = this.roll();
+    const scripted = this.takeScripted(body);
+    const { fault, slow } = scripted ? { fault: scripted, slow: false } : this.roll();
     if (await this.before(res, fault, slow)) return;
     const refuse = (status: number, title: string, detail: string, errors?: { pointer: string; detail: string }[]) => {
       this.stats.refused++;
