@@ -5,6 +5,7 @@ import { FunctionRegistry, type HostLogger, type RegisteredFunction, type Trigge
 import type { RpcLogCategory, RpcLogLevel } from './core/types';
 import { createDevRouter } from './devRoutes';
 import { HttpHost, type DevRouter } from './http/server';
+import { CorsPolicy, corsOriginsOfAppSettings } from './http/cors';
 import { validateHttpTrigger } from './http/httpTriggers';
 import { Scheduler } from './timers/scheduler';
 import { TimerTriggers, validateTimerTrigger } from './timers/timerTriggers';
@@ -72,6 +73,8 @@ export interface LocalHostOptions {
   durable?: LocalDurableOptions;
   /** The local Service Bus queue: its store, host.json settings and queues. */
   serviceBus?: LocalServiceBusHostOptions;
+  /** Origins allowed by CORS; by default the app settings' (CORS_ALLOWED_ORIGINS, or PORTAL_BASE_URL's origin). */
+  corsAllowedOrigins?: readonly string[];
 }
 
 const levelOrder: RpcLogLevel[] = ['trace', 'debug', 'information', 'warning', 'error', 'critical', 'none'];
@@ -205,6 +208,7 @@ export class LocalHost {
         port: this.options.port,
         routePrefix: this.options.routePrefix,
         maxRequestBodyBytes: this.options.maxRequestBodyBytes,
+        cors: new CorsPolicy(this.options.corsAllowedOrigins ?? corsOriginsOfAppSettings(process.env)),
         devRouter: createDevRouter(clock, this.scheduler, [
           ...(this.options.devRouters ?? []),
           createDurableDevRouter(() => this.durable),

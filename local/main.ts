@@ -25,6 +25,7 @@ import { serviceBusWebhookPath } from './serviceBus/httpApi';
 import { parseHostOptions, optionTable, type HostOptions } from './options';
 import { ChildService } from './processes/childService';
 import { assertPortsFree } from './processes/ports';
+import { createRestartDevRouter } from './processes/restartRouter';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -181,7 +182,10 @@ async function main(): Promise<void> {
     functionAppDirectory: repoRoot,
     clock,
     verbose: options.verbose,
-    devRouters: [createIdentityDevRouter(identityProvider, demoUsers)],
+    devRouters: [
+      createIdentityDevRouter(identityProvider, demoUsers),
+      createRestartDevRouter({ azurite, cosmos, mail }, log),
+    ],
     // The local durable engine keeps its task hub in the same Cosmos-compatible server, through the real SDK.
     durable: {
       store: new CosmosInstanceStore({

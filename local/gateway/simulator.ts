@@ -19,7 +19,11 @@
 //   POST /_sim/submissions/{key}/fail-validation  dev/test: {"reason": "..."} → submission.validationFailed
 //   GET|POST /_sim/faults                     dev/test: {"failNextCallbacks": n, "delayMs": n} and the submission
 //                                             faults of ./submissions.ts (errorRate, rateLimitRate, timeoutRate,
-//                                             slowRate, malformedRate, outageUntil, holdValidation, seed, ...)
+//                                             slowRate, malformedRate, outageUntil, holdValidation, seed, ...;
+//                                             "scripted": {factoryId: ["unavailable", "timeout", ...]} for certain ones)
+//   POST /_sim/down                           dev/test: {"forMs": n} the Gateway goes really down: it stops listening
+//                                             and drops every connection, and listens again on its port n ms later
+//                                             (real time); its own callbacks and timers go on meanwhile
 import { randomInt, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -386,6 +390,7 @@ const faultsSchema = submissionFaultsSchema.extend({
   delayMs: z.int().min(0).max(120_000).optional(),
 });
 const rejectSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+const downSchema = z.strictObject({ forMs: z.int().min(1).max(600_000) });
 
 class Simulator {
   readonly file: string;
@@ -1017,7 +1022,8 @@ class Simulator {
             400,
             'Give {"failNextCallbacks": n (0-1000), "delayMs": n (0-120000)} and/or submission faults: ' +
               '{"errorRate", "rateLimitRate", "timeoutRate", "slowRate", "malformedRate": 0-1, "retryAfterSeconds", ' +
-              '"hangMs", "slowMs": n, "outageUntil": ISO time or null, "holdValidation": boolean, "seed": n or null}.'
+              '"hangMs", "slowMs": n, "outageUntil": ISO time or null, "holdValidation": boolean, "seed": n or null, ' +
+              '"scripted": {factoryId: ["unavailable" | "rateLimit" | "error" | "timeout" | "malformed", ...]}}.'
           );
         }
         const { failNextCallbacks, delayMs, ...submissionFaults } = parsed.data;
@@ -1072,7 +1078,36 @@ class Simulator {
 /** Starts the SLCP Gateway simulator on its own HTTP server and port. */
 export async function startGatewaySimulator(options: GatewaySimulatorOptions): Promise<GatewaySimulator> {
   const simulator = new Simulator(options);
+  let relisten: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+  /** `POST /_sim/down`: answers, then stops listening and drops every connection until `forMs` have passed. */
+  const goDown = async (req: IncomingMessage, res: ServerResponse) => {
+    let forMs: number | undefined;
+    try {
+      forMs = downSchema.parse(JSON.parse((await readBody(req)).toString('utf8') || '{}')).forMs;
+    } catch {
+      return sendProblem(res, 400, 'Give {"forMs": n} (1-600000): how long the Gateway stays down.');
+    }
+    if (relisten || closing) return sendProblem(res, 409, 'The Gateway simulator is down or stopping already.');
+    const backAt = new Date(Date.now() + forMs).toISOString();
+    res.once('finish', () => {
+      server.close();
+      server.closeAllConnections();
+      options.log(`gateway: down (not listening) until ${backAt} (real time)`);
+      relisten = setTimeout(() => {
+        relisten = undefined;
+        if (closing) return;
+        server.listen(port, options.host, () => options.log('gateway: listening again'));
+      }, forMs);
+      relisten.unref();
+    });
+    sendJson(res, 202, { downForMs: forMs, backAt });
+  };
   const server = createServer((req, res) => {
+    if (req.method === 'POST' && (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') === '/_sim/down') {
+      void goDown(req, res);
+      return;
+    }
     simulator.handle(req, res).catch((error: unknown) => {
       options.log(`gateway: error answering ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
       if (!res.headersSent) sendProblem(res, 500, 'The Gateway simulator failed; see the local host log.');
@@ -1095,14 +1130,16 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions): P
   const port = (server.address() as AddressInfo).port;
   const host =
     options.host === '0.0.0.0' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host;
+  server.on('error', (error: Error) => options.log(`gateway: server error: ${error.message}`));
   simulator.start();
-  let closing: Promise<void> | undefined;
   return {
     port,
     baseUrl: `http://${host}:${port}`,
     wakeups: simulator.wakeups,
     close: () =>
       (closing ??= (async () => {
+        if (relisten) clearTimeout(relisten);
+        relisten = undefined;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await simulator.close();

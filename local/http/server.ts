@@ -5,6 +5,7 @@ import { problemContentType, problemDetails, type ProblemDetails } from '../../s
 import { securityHeaders } from '../../shared/http/securityHeaders';
 import type { RegisteredFunction } from '../core/registry';
 import type { RpcHttpCookie, RpcHttpData, RpcInvocationResponse, RpcTypedData } from '../core/types';
+import type { CorsPolicy } from './cors';
 import { HttpRouteTable } from './httpTriggers';
 
 export interface DevRequest {
@@ -53,6 +54,8 @@ export interface HttpHostOptions {
   maxRequestBodyBytes: number;
   devRouter?: DevRouter;
   webhooks?: readonly WebhookRoute[];
+  /** CORS for the configured portal origins (local/http/cors.ts); none when absent. */
+  cors?: CorsPolicy;
   log: (line: string) => void;
 }
 
@@ -84,6 +87,19 @@ export class HttpHost {
 
   async listen(): Promise<number> {
     const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    // Requests Node refuses before routing (headers or URL above its 16 KiB limit, malformed HTTP): a problem,
+    // 431 or 400, then the connection closes (Node's default would be a bare status line).
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return void socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify(
+        problemDetails(status, status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.')
+      );
+      const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${problemContentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+      );
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -106,6 +122,16 @@ export class HttpHost {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // CORS as Azure's platform answers it, before the app: preflights here, headers on every answer.
+      const preflight = this.options.cors?.preflight(req);
+      if (preflight) {
+        req.resume();
+        if (preflight.status !== 204)
+          throw new HttpProblem(problemDetails(preflight.status, 'This origin may not call the API.'));
+        res.writeHead(preflight.status, { ...securityHeaders, ...preflight.headers }).end();
+        return;
+      }
+      this.options.cors?.decorate(req, res);
       await this.route(req, res);
     } catch (error) {
       if (error instanceof HttpProblem) {

@@ -24,6 +24,13 @@ export interface CommonSettings {
    * Optional only so that settings built by hand may leave it out (the defaults then apply).
    */
   transmissionSend?: { maxAttempts: number; budgetMs: number };
+  /**
+   * The browser origins (scheme://host[:port]) allowed to call the API cross-origin: `CORS_ALLOWED_ORIGINS`,
+   * comma-separated; the origin of `PORTAL_BASE_URL` when unset; never `*`. The local host answers CORS from
+   * it; in Azure the Function App's platform CORS (siteConfig.cors, infra/app/api.bicep) is set from the same
+   * list. Optional only so that settings built by hand may leave it out.
+   */
+  corsAllowedOrigins?: readonly string[];
 }
 
 /** The sender's retry budget when TRANSMISSION_SEND_ATTEMPTS / TRANSMISSION_SEND_BUDGET_MS are not set. */
@@ -38,6 +45,8 @@ export interface AzureSettings extends CommonSettings {
   documentsBlobServiceUri?: string | undefined;
   serviceBus: { fullyQualifiedNamespace: string };
   managedIdentityClientId: string | undefined;
+  /** Application Insights (Entra ID auth with the managed identity); absent: no OpenTelemetry export. */
+  applicationInsightsConnectionString?: string | undefined;
 }
 
 export interface LocalSettings extends CommonSettings {
@@ -82,6 +91,16 @@ const databaseName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'must be 1-255 letters, digits, "-" or "_"')
   .default(defaultCosmosDatabaseName);
 
+/** scheme://host[:port], nothing more: what a browser sends as Origin. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value && !value.includes('*');
+  } catch {
+    return false;
+  }
+}
+
 const commonSchema = z.object({
   IDENTITY_ISSUER: z.url({
     error: 'must be the token issuer URL (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0)',
@@ -92,6 +111,13 @@ const commonSchema = z.object({
   GATEWAY_SHARED_SECRET: z.string().min(32, 'must be at least 32 characters (from Key Vault in Azure)'),
   PUBLIC_API_BASE_URL: z.url({ error: 'must be the public base URL of this API (…/api)' }),
   PORTAL_BASE_URL: z.url({ error: 'must be the base URL of the portal' }),
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((origin) => isOrigin(origin.trim())),
+      'must be comma-separated origins such as https://portal.example.org (scheme, host, port; no path; * is not allowed)'
+    )
+    .optional(),
   TRANSMISSION_SEND_ATTEMPTS: wholeNumber(1, 20, 'must be a whole number of attempts (1-20)').default(
     defaultTransmissionSend.maxAttempts
   ),
@@ -109,6 +135,9 @@ function commonOf(s: z.infer<typeof commonSchema>): CommonSettings {
     publicApiBaseUrl: s.PUBLIC_API_BASE_URL.replace(/\/+$/, ''),
     portalBaseUrl: s.PORTAL_BASE_URL.replace(/\/+$/, ''),
     transmissionSend: { maxAttempts: s.TRANSMISSION_SEND_ATTEMPTS, budgetMs: s.TRANSMISSION_SEND_BUDGET_MS },
+    corsAllowedOrigins: s.CORS_ALLOWED_ORIGINS
+      ? [...new Set(s.CORS_ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()))]
+      : [new URL(s.PORTAL_BASE_URL).origin],
   };
 }
 
@@ -133,6 +162,10 @@ const azureSchema = commonSchema.extend({
     .optional(),
   AZURE_CLIENT_ID: z.uuid({ error: 'must be the client id (a GUID) of the managed identity' }).optional(),
   DOCUMENTS_BLOB_SERVICE_URI: httpsUrl.optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .regex(/(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i, 'must be the connection string of Application Insights')
+    .optional(),
 });
 
 const localSchema = commonSchema.extend({
@@ -196,6 +229,7 @@ export function parseSettings(
         documentsBlobServiceUri: s.DOCUMENTS_BLOB_SERVICE_URI,
         serviceBus: { fullyQualifiedNamespace: s.ServiceBus__fullyQualifiedNamespace },
         managedIdentityClientId: s.AZURE_CLIENT_ID,
+        applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
         email: { kind: 'acs', endpoint: s.COMMUNICATION_SERVICES_ENDPOINT, senderAddress: s.EMAIL_SENDER_ADDRESS },
         ...commonOf(s),
       },

@@ -65,3 +65,20 @@ export class TooManyRequestsError extends DomainError {
   override name = 'TooManyRequestsError';
   readonly status = 429;
 }
+
+/**
+ * 503: a service the platform depends on (its database, its file store) cannot be reached right now or says it
+ * is unavailable; the request did not complete (a write cut off mid-way may still have landed), the caller may
+ * send it again shortly. Adapters translate their SDK's transient failures into it
+ * (shared/adapters/transientFailure.ts).
+ */
+export class ServiceUnavailableError extends DomainError {
+  override name = 'ServiceUnavailableError';
+  readonly status = 503;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5
+  ) {
+    super(message);
+  }
+}

@@ -12,7 +12,7 @@
 // audit trail and the staff's timeline endpoint, that everything due happened EXACTLY ONCE, dated at its due
 // moment (to the minute), that nothing due later happened early, and that nothing else was sent
 // (test/support/cycleTimelineChecks.ts). At the end every orchestration has completed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CycleJourney, devTokens, planCycleJourney, runCycleJourneys } from '../../local/demo/cycleJourney';
@@ -23,7 +23,7 @@ import {
   type CheckReport,
   type TimelineView,
 } from '../support/cycleTimelineChecks';
-import { processesMentioning, startPlatform, type RunningPlatform } from '../support/platform';
+import { startPlatform, stopPlatform, type RunningPlatform } from '../support/platform';
 
 jest.setTimeout(240_000);
 
@@ -67,18 +67,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (platform && platform.child.exitCode === null && platform.child.signalCode === null) {
-    platform.child.kill('SIGINT');
-    const stopped = await Promise.race([
-      platform.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
-    ]);
-    if (!stopped) platform.child.kill('SIGKILL');
-  }
-  if (dir) {
-    for (const { pid } of processesMentioning(dir)) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await stopPlatform(platform, dir);
 });
 
 const minute = (at: string | null | undefined) => (at ? at.slice(0, 16) : null);

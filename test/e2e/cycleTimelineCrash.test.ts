@@ -11,17 +11,18 @@
 // run without crashes (test/support/cycleTimelineChecks.ts), at every due moment: everything happened EXACTLY
 // ONCE (nothing lost, nothing sent twice), at its date (within the minutes the host was down), and the
 // orchestrations completed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CycleJourney, devTokens, planCycleJourney, runCycleJourneys } from '../../local/demo/cycleJourney';
 import { checkTimeline, expectedEvents, PlatformReader, timelineObserver } from '../support/cycleTimelineChecks';
 import {
-  launch,
+  launchOn,
   platformPorts,
-  portArgs,
   processesMentioning,
+  stopPlatform,
   waitFor,
+  type LaunchedPlatform,
   type RunningPlatform,
 } from '../support/platform';
 
@@ -33,7 +34,7 @@ const waitMs = 30_000;
 
 let dir: string;
 let ports: RunningPlatform['ports'];
-let platform: (Omit<RunningPlatform, 'base' | 'ports'> & { base: string }) | undefined;
+let platform: LaunchedPlatform | undefined;
 let reader: PlatformReader;
 const starts: string[] = [];
 
@@ -44,8 +45,7 @@ const journey = new CycleJourney(
 );
 
 async function start(): Promise<void> {
-  const launched = launch(['--data-dir', dir, ...portArgs(ports), '--virtual-clock']);
-  platform = { ...launched, base: await launched.ready };
+  platform = await launchOn(dir, ports, ['--virtual-clock']);
   starts.push(platform.base);
 }
 
@@ -119,21 +119,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (platform && platform.child.exitCode === null && platform.child.signalCode === null) {
-    platform.child.kill('SIGINT');
-    const stopped = await Promise.race([
-      platform.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
-    ]);
-    if (!stopped) platform.child.kill('SIGKILL');
-  }
-  if (dir) {
-    for (const { pid } of processesMentioning(dir)) {
-      process.kill(pid, 'SIGCONT');
-      process.kill(pid, 'SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await stopPlatform(platform, dir);
 });
 
 describe('the per-cycle timeline across kill -9 of the local host', () => {

@@ -3,10 +3,10 @@
 // factory, its manager accepts the emailed invitation, completes the profile, signs the T&C, asks for SLCP
 // sharing and connects to the SLCP Gateway simulator; SLCP approves two days later on the clock; the
 // manager gets the email, the notification and the Gateway Facility ID; a subscribed brand sees none of it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processesMentioning, startPlatform, type RunningPlatform } from '../support/platform';
+import { startPlatform, stopPlatform, type RunningPlatform } from '../support/platform';
 
 jest.setTimeout(90_000);
 
@@ -47,18 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (platform && platform.child.exitCode === null && platform.child.signalCode === null) {
-    platform.child.kill('SIGINT');
-    const stopped = await Promise.race([
-      platform.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
-    ]);
-    if (!stopped) platform.child.kill('SIGKILL');
-  }
-  if (dir) {
-    for (const { pid } of processesMentioning(dir)) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await stopPlatform(platform, dir);
 });
 
 async function read<T>(response: Response): Promise<Answer<T>> {

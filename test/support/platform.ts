@@ -1,7 +1,7 @@
 // Starts the built local platform (`dist/local/main.js`, what `npm start` runs) as a child process on
 // free ports, for end-to-end tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../local/processes/ports';
 
@@ -71,11 +71,57 @@ export function launch(
   return { child, output: () => output, exited, ready };
 }
 
+/** A launched platform that has said it is ready, on ports its caller chose. */
+export type LaunchedPlatform = Omit<RunningPlatform, 'base' | 'ports'> & { base: string };
+
+/**
+ * Launches the local host on `dataDir` and `ports` (chosen once, so that a crash test can start it again on the
+ * same data and ports); resolves when it is ready.
+ */
+export async function launchOn(
+  dataDir: string,
+  ports: RunningPlatform['ports'],
+  extraArgs: string[] = []
+): Promise<LaunchedPlatform> {
+  const launched = launch(['--data-dir', dataDir, ...portArgs(ports), ...extraArgs]);
+  return { ...launched, base: await launched.ready };
+}
+
 export async function startPlatform(dataDir: string, extraArgs: string[] = []): Promise<RunningPlatform> {
   const ports = await platformPorts();
-  const launched = launch(['--data-dir', dataDir, ...portArgs(ports), ...extraArgs]);
-  const base = await launched.ready;
-  return { ...launched, base, ports };
+  return { ...(await launchOn(dataDir, ports, extraArgs)), ports };
+}
+
+/**
+ * A test's cleanup of the platform it started on `dataDir`: SIGINT (as Ctrl-C), SIGKILL if it has not exited
+ * within 15 s; then, after waiting up to `childrenMs` for its child servers to stop by themselves, SIGKILL (after
+ * SIGCONT: a test may have stalled one with SIGSTOP) to every process still mentioning `dataDir`, and the folder
+ * removed. Either may be undefined (a beforeAll that failed early).
+ */
+export async function stopPlatform(
+  platform: Pick<RunningPlatform, 'child' | 'exited'> | undefined,
+  dataDir: string | undefined,
+  { childrenMs = 0 }: { childrenMs?: number } = {}
+): Promise<void> {
+  if (platform && platform.child.exitCode === null && platform.child.signalCode === null) {
+    platform.child.kill('SIGINT');
+    const stopped = await Promise.race([
+      platform.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+    ]);
+    if (!stopped) platform.child.kill('SIGKILL');
+  }
+  if (!dataDir) return;
+  if (childrenMs > 0) {
+    await waitFor(() => processesMentioning(dataDir).length === 0, childrenMs, 'the child servers to stop').catch(
+      () => undefined
+    );
+  }
+  for (const { pid } of processesMentioning(dataDir)) {
+    process.kill(pid, 'SIGCONT');
+    process.kill(pid, 'SIGKILL');
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** Every live process whose command line mentions `text` (e.g. a test's own data folder). */

@@ -19,6 +19,7 @@ const commonSettings = {
   publicApiBaseUrl: common.PUBLIC_API_BASE_URL,
   portalBaseUrl: common.PORTAL_BASE_URL,
   transmissionSend: { maxAttempts: 6, budgetMs: 45_000 },
+  corsAllowedOrigins: ['http://127.0.0.1:7071'],
 };
 
 const local = {
@@ -130,6 +131,30 @@ describe('settings', () => {
       /^TRANSMISSION_SEND_BUDGET_MS must be milliseconds \(100-240000\)/
     );
     expect(problems({ TRANSMISSION_SEND_BUDGET_MS: '2.5' })[0]).toMatch(/^TRANSMISSION_SEND_BUDGET_MS must be/);
+  });
+
+  it('allows CORS for the listed origins only, the portal origin by default, never *', () => {
+    const origins = (env: Record<string, string>) => {
+      const result = parseSettings({ ...local, ...env });
+      return result.ok ? result.settings.corsAllowedOrigins : result.problems[0];
+    };
+    expect(origins({ PORTAL_BASE_URL: 'https://portal.example.org/app/' })).toEqual(['https://portal.example.org']);
+    expect(origins({ CORS_ALLOWED_ORIGINS: 'https://portal.example.org, http://localhost:5173' })).toEqual([
+      'https://portal.example.org',
+      'http://localhost:5173',
+    ]);
+    expect(origins({ CORS_ALLOWED_ORIGINS: '   ' })).toEqual(['http://127.0.0.1:7071']); // blank: the default
+    for (const bad of [
+      '*',
+      'https://*.example.org',
+      'https://portal.example.org/',
+      'portal.example.org',
+      'ftp://x.org',
+    ]) {
+      expect(origins({ CORS_ALLOWED_ORIGINS: `https://ok.example.org,${bad}` })).toMatch(
+        /^CORS_ALLOWED_ORIGINS must be/
+      );
+    }
   });
 
   it('treats blank values as missing and stops start-up with one message', () => {

@@ -7,6 +7,7 @@ import type { Settings } from '../../config/settings';
 import type { BlobContainerName } from '../../config/blobContainers';
 import type { DocumentFile, DocumentFiles } from '../../ports/documentFiles';
 import { azureCredential } from '../azureCredential';
+import { transientAsUnavailable } from '../transientFailure';
 
 /**
  * The blob service documents are kept in: in Azure the account at DOCUMENTS_BLOB_SERVICE_URI (by default the
@@ -41,7 +42,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 export function blobDocumentFiles(service: () => Promise<BlobServiceClient>): DocumentFiles {
-  const ensured = new Set<string>();
   const container = async (name: BlobContainerName): Promise<ContainerClient> =>
     (await service()).getContainerClient(name);
 
@@ -59,7 +59,7 @@ export function blobDocumentFiles(service: () => Promise<BlobServiceClient>): Do
     }
   }
 
-  return {
+  const files: DocumentFiles = {
     async create(containerName, name, file) {
       const client = await container(containerName);
       const body = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
@@ -68,12 +68,9 @@ export function blobDocumentFiles(service: () => Promise<BlobServiceClient>): Do
       } catch (error) {
         const { status, code } = statusOf(error);
         if (status !== 404 && code !== 'ContainerNotFound') throw error;
-        // The container does not exist yet: create it (idempotent) and upload again. A concurrent first write
-        // may have created it between this upload and now: then this one only uploads again.
-        if (!ensured.has(containerName)) {
-          await client.createIfNotExists();
-          ensured.add(containerName);
-        }
+        // The container does not exist (yet, or any more: Azurite starts empty, an operator may delete one):
+        // create it (idempotent) and upload again. Not remembered: a container that was there may be gone later.
+        await client.createIfNotExists();
         return upload(client, name, body, file.contentType);
       }
     },
@@ -89,5 +86,11 @@ export function blobDocumentFiles(service: () => Promise<BlobServiceClient>): Do
         throw error;
       }
     },
+  };
+  // A file store that cannot be reached (or says it is busy) fails the call with ServiceUnavailableError (503).
+  return {
+    create: (containerName, name, file) =>
+      transientAsUnavailable('file store', () => files.create(containerName, name, file)),
+    read: (containerName, name) => transientAsUnavailable('file store', () => files.read(containerName, name)),
   };
 }

@@ -11,6 +11,7 @@ import {
   type WriteOperation,
 } from '../../ports/documentStore';
 import { bytesOfWrite, countCosmosRoundTrip, countCosmosWrite } from '../requestMetrics';
+import { transientAsUnavailable } from '../transientFailure';
 
 const systemProperties = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
 
@@ -39,8 +40,29 @@ function translate(error: unknown, what: string): never {
   }
 }
 
-/** The DocumentStore on Cosmos DB for NoSQL (Azure, or the local Cosmos-compatible server). */
+/**
+ * The DocumentStore on Cosmos DB for NoSQL (Azure, or the local Cosmos-compatible server). A database that cannot
+ * be reached (or says it is unavailable) fails the call with ServiceUnavailableError: a 503, not a 500.
+ */
 export function cosmosDocumentStore(client: () => Promise<CosmosClient>, databaseName: string): DocumentStore {
+  const store = cosmosStore(client, databaseName);
+  const guard = <T>(work: () => Promise<T>) => transientAsUnavailable('database', work);
+  return {
+    read: <T extends StoredDocument>(name: ContainerName, partitionKey: string, id: string) =>
+      guard(() => store.read<T>(name, partitionKey, id)),
+    write: (name, partitionKey, operations) => guard(() => store.write(name, partitionKey, operations)),
+    query: <T extends StoredDocument>(
+      name: ContainerName,
+      partitionKey: string,
+      spec: QuerySpec,
+      page?: { maxItems?: number; continuation?: string }
+    ) => guard(() => store.query<T>(name, partitionKey, spec, page)),
+    queryAcrossPartitions: <T extends StoredDocument>(name: ContainerName, spec: QuerySpec) =>
+      guard(() => store.queryAcrossPartitions<T>(name, spec)),
+  };
+}
+
+function cosmosStore(client: () => Promise<CosmosClient>, databaseName: string): DocumentStore {
   const container = async (name: ContainerName) => (await client()).database(databaseName).container(name);
 
   return {
