@@ -1,8 +1,10 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { transmissionDeps } from '../shared/app/transmission/deps';
+import { transmissionIds } from '../shared/observability/correlation';
 import { processTransmission, TransientTransmissionError } from '../shared/app/transmission/process';
 import { platform } from '../shared/composition';
 import { transmissionQueue } from '../shared/config/queues';
+import { eventLog } from '../shared/observability/log';
 import { deliveryOf } from './serviceBusMetadata';
 
 /**
@@ -15,13 +17,23 @@ app.serviceBusQueue('processTransmission', {
   queueName: transmissionQueue.name,
   handler: async (message: unknown, context: InvocationContext) => {
     const delivery = deliveryOf(message, context);
+    const log = eventLog(context, {
+      ...transmissionIds(delivery.body),
+      messageId: delivery.messageId,
+      deliveryCount: delivery.deliveryCount,
+    });
     try {
-      const result = await processTransmission(transmissionDeps(platform()), delivery, (line) => context.log(line));
-      context.log(
-        `processTransmission: ${result.transmissionId} ${result.outcome} (delivery ${delivery.deliveryCount})`
-      );
+      const result = await processTransmission(transmissionDeps(platform()), delivery, log.lines('transmission.step'));
+      log.info(`transmission.${result.outcome}`, {
+        transmissionId: result.transmissionId,
+        ...('attempts' in result ? { attempts: result.attempts } : {}),
+        ...('status' in result ? { status: result.status } : {}),
+        ...('reason' in result ? { reason: result.reason } : {}),
+      });
     } catch (error) {
-      if (error instanceof TransientTransmissionError) context.warn(error.message);
+      if (error instanceof TransientTransmissionError)
+        log.warn('transmission.delivery_failed', { error: error.message });
+      else log.error('transmission.failed', {}, error);
       throw error;
     }
   },

@@ -2,6 +2,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import { recordDeadLetteredTransmission } from '../shared/app/transmission/deadLetter';
 import { platform } from '../shared/composition';
 import { transmissionQueue } from '../shared/config/queues';
+import { transmissionIds } from '../shared/observability/correlation';
+import { eventLog } from '../shared/observability/log';
 import { deadLetterOf } from './serviceBusMetadata';
 
 /**
@@ -13,7 +15,19 @@ app.serviceBusQueue('recordDeadLetteredTransmission', {
   queueName: `${transmissionQueue.name}/$DeadLetterQueue`,
   handler: async (message: unknown, context: InvocationContext) => {
     const delivery = deadLetterOf(message, context);
-    const result = await recordDeadLetteredTransmission(platform(), delivery, (line) => context.warn(line));
-    context.log(`recordDeadLetteredTransmission: ${result.transmissionId ?? '(unknown)'} ${result.outcome}`);
+    const log = eventLog(context, {
+      ...transmissionIds(delivery.body),
+      messageId: delivery.messageId,
+      reason: delivery.deadLetterReason,
+    });
+    const result = await recordDeadLetteredTransmission(
+      platform(),
+      delivery,
+      log.lines('transmission.dead_letter', 'warning')
+    );
+    log.warn(`transmission.dead_letter_${result.outcome}`, {
+      transmissionId: result.transmissionId ?? undefined,
+      ...(result.outcome === 'ignored' ? { reason: result.reason } : {}),
+    });
   },
 });

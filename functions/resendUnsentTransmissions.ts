@@ -2,6 +2,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { transmissionDeps } from '../shared/app/transmission/deps';
 import { resendUnsentTransmissions } from '../shared/app/transmission/queue';
 import { platform } from '../shared/composition';
+import { eventLog } from '../shared/observability/log';
 
 /**
  * Every 5 minutes, R17's safety net: a transmission recorded as queued whose message never reached Service Bus
@@ -11,10 +12,13 @@ import { platform } from '../shared/composition';
 app.timer('resendUnsentTransmissions', {
   schedule: '0 */5 * * * *',
   handler: async (_timer: Timer, context: InvocationContext) => {
+    const log = eventLog(context);
     const run = await resendUnsentTransmissions(transmissionDeps(platform()), {
       olderThanMs: 2 * 60 * 1000,
-      log: (line) => context.warn(line),
+      log: log.lines('transmission.resend_problem', 'warning'),
     });
-    if (run.found > 0) context.log(`transmissions: ${run.found} unsent, ${run.sent} sent, ${run.failed} failed`);
+    if (run.found > 0) {
+      log.info('transmission.resend_sweep', { counts: { unsent: run.found, sent: run.sent, failed: run.failed } });
+    }
   },
 });

@@ -1,3 +1,5 @@
 import { platform } from '../shared/composition';
+import { enableAzureMonitor } from '../shared/observability/functionsTelemetry';
 
-platform();
+// In Azure with Application Insights configured: OpenTelemetry, started lazily by an appStart hook.
+enableAzureMonitor(platform().settings);

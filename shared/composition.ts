@@ -18,6 +18,8 @@ import { blobDocumentFiles, createDocumentsBlobService } from './adapters/blob/b
 import type { MessageQueue } from './ports/messageQueue';
 import { serviceBusMessageQueue } from './adapters/serviceBus/serviceBusMessageQueue';
 import { localMessageQueue } from './adapters/serviceBus/localMessageQueue';
+import type { Metrics } from './ports/metrics';
+import { processMetrics } from './observability/metrics';
 
 /** The composition root: the ports the use cases need, built once per process from the settings. */
 export interface Platform {
@@ -34,6 +36,8 @@ export interface Platform {
   documentFiles: DocumentFiles;
   /** Service Bus with the managed identity in Azure (SDK loaded on the first send), the local host's queue locally. */
   messageQueue: MessageQueue;
+  /** Custom metrics: an OpenTelemetry meter in Azure with Application Insights, counted in memory otherwise. */
+  metrics: Metrics;
 }
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
@@ -80,6 +84,7 @@ export function createPlatform(settings: Settings, clock: Clock = resolveClock()
             credential: () => azureCredential(settings),
           })
         : localMessageQueue({ url: settings.serviceBus?.url }),
+    metrics: processMetrics,
   };
 }
 

@@ -4,17 +4,20 @@ import type { InvocationContext } from '@azure/functions';
 import type { ZodType } from 'zod';
 import type { ActivityOutcome } from '../../shared/app/timeline/activities';
 import { platform, type Platform } from '../../shared/composition';
+import { activityIds } from '../../shared/observability/correlation';
+import { eventLog } from '../../shared/observability/log';
 
 export function activityHandler<I, R>(
   schema: ZodType<I>,
   run: (p: Platform, input: I) => Promise<R>
 ): (input: unknown, context: InvocationContext) => Promise<R> {
   return async (input, context) => {
-    const result = await run(platform(), schema.parse(input));
+    const parsed = schema.parse(input);
+    const result = await run(platform(), parsed);
     if (isOutcome(result)) {
-      context.log(
-        `${context.functionName}: ${result.milestone} ${result.acted ? 'acted' : `skipped (${result.reason ?? ''})`}`
-      );
+      const log = eventLog(context, activityIds(parsed));
+      if (result.acted) log.info('timeline.milestone_acted', { milestone: result.milestone });
+      else log.info('timeline.milestone_skipped', { milestone: result.milestone, reason: result.reason ?? undefined });
     }
     return result;
   };

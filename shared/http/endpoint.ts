@@ -10,6 +10,7 @@ import {
   DomainError,
   ForbiddenError,
   RuleViolationError,
+  ServiceUnavailableError,
   UnauthenticatedError,
   ValidationError,
 } from '../domain/errors';
@@ -19,6 +20,9 @@ import { durableClientInput, durableTimelines } from '../adapters/durable/durabl
 import type { DurableTimelines } from '../ports/cycleTimeline';
 import { problemContentType, problemDetails, type ProblemDetails } from './problem';
 import { securityHeaders } from './securityHeaders';
+import { illFormedTextIssues, strictInputIssues, type InputIssue } from './strictInput';
+import { routeIds } from '../observability/correlation';
+import { eventLog, type EventLog } from '../observability/log';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -103,17 +107,38 @@ function problemResponse(problem: ProblemDetails, headers: Record<string, string
 
 export function zodProblem(error: z.ZodError, where: string, status = 400): ProblemDetails {
   return problemDetails(status, `The ${where} is not valid.`, {
-    errors: error.issues.map((issue) => ({
-      pointer: `/${issue.path.map(String).join('/')}`,
-      detail: issue.message,
-    })),
+    errors: error.issues.flatMap((issue) =>
+      // A strict object names every unknown key in one issue: one error per key, at the key.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            pointer: `/${[...issue.path, key].map(String).join('/')}`,
+            detail: 'Unknown field.',
+          }))
+        : [{ pointer: `/${issue.path.map(String).join('/')}`, detail: issue.message }]
+    ),
   });
 }
 
-function parseOrThrow<T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+function parseOrThrow<T extends ZodType>(
+  schema: T | undefined,
+  value: unknown,
+  where: string,
+  extraIssues: (schema: T, value: unknown) => InputIssue[] = (_schema, v) => illFormedTextIssues(v)
+): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new RequestProblem(zodProblem(parsed.error, where));
+  // Beyond the schema: unknown fields (bodies only) and ill-formed text (lone surrogates, NUL) anywhere.
+  const extra = extraIssues(schema, value);
+  if (!parsed.success || extra.length > 0) {
+    const problem = parsed.success
+      ? problemDetails(400, `The ${where} is not valid.`, { errors: [] })
+      : zodProblem(parsed.error, where);
+    const errors = [...(problem.errors ?? []), ...extra];
+    const unique = errors.filter(
+      (e, i) => errors.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i
+    );
+    throw new RequestProblem({ ...problem, errors: unique });
+  }
   return parsed.data;
 }
 
@@ -158,7 +183,7 @@ async function authenticate(access: Access, request: HttpRequest, p: Platform): 
   return principal;
 }
 
-function mapError(error: unknown, context: InvocationContext): HttpResponseInit {
+function mapError(error: unknown, context: InvocationContext, log: EventLog): HttpResponseInit {
   if (error instanceof RequestProblem) return problemResponse(error.problem, error.headers);
   if (error instanceof UnauthenticatedError) {
     return problemResponse(problemDetails(401, error.message), {
@@ -169,14 +194,18 @@ function mapError(error: unknown, context: InvocationContext): HttpResponseInit 
     return problemResponse(problemDetails(400, error.message, { errors: error.errors }));
   if (error instanceof RuleViolationError)
     return problemResponse(problemDetails(422, error.message, { ...error.extensions, rule: error.rule }));
+  if (error instanceof ServiceUnavailableError) {
+    log.warn('http.dependency_unavailable', { error: error.message });
+    return problemResponse(problemDetails(503, error.message), { 'retry-after': String(error.retryAfterSeconds) });
+  }
   if (error instanceof DomainError) return problemResponse(problemDetails(error.status, error.message));
   if ((error as Error)?.name === 'IdentityKeysUnavailableError') {
-    context.error(`identity keys unavailable: ${(error as Error).message}`);
+    log.error('identity.keys_unavailable', { error: (error as Error).message });
     return problemResponse(problemDetails(503, 'Sign-in cannot be checked right now; try again shortly.'), {
       'retry-after': '30',
     });
   }
-  context.error(`unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
+  log.error('http.unexpected_failure', {}, error);
   return problemResponse(
     problemDetails(500, 'Something went wrong on our side; it has been logged.', {
       invocationId: context.invocationId,
@@ -202,6 +231,8 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
     ...(typeof spec.access === 'object'
       ? { security: [{ bearer: [] }], description: `Roles: ${spec.access.roles.join(', ')}.` }
       : {}),
+    // The body limit (413 above it), for clients and for the bad-input suite.
+    ...(spec.method === 'GET' || spec.method === 'DELETE' ? {} : { 'x-max-body-bytes': limit }),
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
@@ -234,7 +265,12 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
           const rawBody =
             spec.method === 'GET' || spec.method === 'DELETE' ? Buffer.alloc(0) : await readBody(request, limit);
           const body = spec.body
-            ? parseOrThrow(spec.body, parseJsonBody(rawBody, request.headers.get('content-type')), 'body')
+            ? parseOrThrow(
+                spec.body,
+                parseJsonBody(rawBody, request.headers.get('content-type')),
+                'body',
+                strictInputIssues
+              )
             : undefined;
           const result = await spec.handler({
             params,
@@ -251,7 +287,7 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
                 throw new Error(`${spec.name} uses the durable timelines without declaring durable: true`);
               return durableTimelines(context);
             },
-            warn: (message) => context.warn(message),
+            warn: eventLog(context, routeIds(request.params)).lines('http.warning', 'warning'),
           });
           const status = result.status ?? successStatus;
           const headers: Record<string, string> = { ...securityHeaders, ...(result.headers ?? {}) };
@@ -268,7 +304,7 @@ export function endpoint<P extends ZodType, Q extends ZodType, B extends ZodType
                     body: String(spec.response.parse(result.body)),
                   };
         } catch (error) {
-          response = mapError(error, context);
+          response = mapError(error, context, eventLog(context, routeIds(request.params)));
         }
         response.headers = {
           ...(response.headers as Record<string, string>),

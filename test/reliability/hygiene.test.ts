@@ -174,6 +174,13 @@ describe('hygiene: no secrets or personal data in the logs', () => {
     expect(logLines.filter((line) => /eyJ[A-Za-z0-9_-]{5,}/.test(line) || /bearer\s+\S/i.test(line))).toEqual([]);
   });
 
+  it('the functions log structured events (event name, fields, invocation id), emails redacted', () => {
+    const events = logLines.filter((line) =>
+      /\[deliverOutbox\] .*outbox\.(delivered|delivery_problem) .*inv=[0-9a-f-]{36}$/.test(line)
+    );
+    expect(events).not.toEqual([]);
+  });
+
   it('the Gateway shared secret does not appear in the logs', () => {
     expect(logLines.filter((line) => line.includes(gatewaySecret))).toEqual([]);
   });

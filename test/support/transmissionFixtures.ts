@@ -20,7 +20,7 @@ import {
 import type { TransmissionDeps } from '../../shared/app/transmission/deps';
 import { scopeOf, type AssessmentMethod } from '../../shared/domain/compliance/scope';
 import { registerFirstCycle } from '../../shared/domain/factory/cycles';
-import type { FactoryDocument, OutboxDocument } from '../../shared/domain/factory/factory';
+import type { CycleEntry, FactoryDocument, OutboxDocument } from '../../shared/domain/factory/factory';
 import { nextUnanswered } from '../../shared/domain/selfAssessment/navigation';
 import type { Step } from '../../shared/domain/selfAssessment/plan';
 import {
@@ -45,6 +45,30 @@ export const gatewayBaseUrl = 'https://gateway.example/slcp';
 export const gatewayFacilityId = 'GW-7KQ2M9XD';
 export const cycleOne = `${factoryOne}-C1`;
 export const transmissionOne = `${cycleOne}-TX`;
+
+/** A completed compliance assessment of cycleOne (a visit, completed 11 June 2030). */
+export const completedAssessmentOne = {
+  assessmentId: `${cycleOne}-A1`,
+  method: 'visit' as const,
+  lastDay: '2030-06-10',
+  completedAt: '2030-06-11T10:00:00.000Z',
+  completedBy: people.assessor.userId,
+};
+
+/** factoryOne's first service cycle (2030), sharing effective, activated by the registration staff; `extra` on top. */
+export function activatedCycleOne(extra: Partial<CycleEntry> = {}): CycleEntry {
+  return {
+    cycleId: cycleOne,
+    sequence: 1,
+    startsOn: '2030-01-01',
+    endsOn: '2030-12-31',
+    registeredAt: '2029-12-01T00:00:00.000Z',
+    sharingEffective: true,
+    activatedAt: '2030-01-05T09:00:00.000Z',
+    activatedBy: people.staff.userId,
+    ...extra,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The in-memory queue

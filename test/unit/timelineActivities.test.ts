@@ -5,7 +5,7 @@ import { memoryDocumentFiles } from '../../shared/adapters/blob/memoryDocumentFi
 import { memoryDocumentStore } from '../../shared/adapters/memory/memoryDocumentStore';
 import { selfAssessmentDeps } from '../../shared/app/selfAssessment/deps';
 import type { TransmissionDocument } from '../../shared/domain/transmission/transmission';
-import { memoryQueue } from '../support/transmissionFixtures';
+import { activatedCycleOne as cycle, completedAssessmentOne, memoryQueue } from '../support/transmissionFixtures';
 import type { MilestoneInput } from '../../shared/app/timeline/activities';
 import { loadCycleTimelineFacts } from '../../shared/app/timeline/cycleFacts';
 import {
@@ -72,27 +72,7 @@ const sharingDeps = (w: { store: DocumentStore; clock: TestClock }) => ({
 });
 const cycleOne = `${factoryOne}-C1`;
 
-function cycle(extra: Partial<CycleEntry> = {}): CycleEntry {
-  return {
-    cycleId: cycleOne,
-    sequence: 1,
-    startsOn: '2030-01-01',
-    endsOn: '2030-12-31',
-    registeredAt: '2029-12-01T00:00:00.000Z',
-    sharingEffective: true,
-    activatedAt: '2030-01-05T09:00:00.000Z',
-    activatedBy: people.staff.userId,
-    ...extra,
-  };
-}
-
-const assessment = {
-  assessmentId: `${cycleOne}-A1`,
-  method: 'visit' as const,
-  lastDay: '2030-06-10',
-  completedAt: '2030-06-11T10:00:00.000Z',
-  completedBy: people.assessor.userId,
-};
+const assessment = completedAssessmentOne;
 const report = {
   reportId: `${cycleOne}-R1`,
   releasedAt: '2030-07-05T10:00:00.000Z',

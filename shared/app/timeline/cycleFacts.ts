@@ -13,6 +13,7 @@ import {
 } from '../../domain/timeline/cycleTimeline';
 import type { Clock } from '../../ports/clock';
 import type { DocumentStore, Versioned } from '../../ports/documentStore';
+import type { Metrics } from '../../ports/metrics';
 import { loadCountryProgramme } from '../enrolment/countryProgrammes';
 import type { CycleRef } from './activities';
 
@@ -20,6 +21,8 @@ export interface TimelineDeps {
   store: DocumentStore;
   clock: Clock;
   settings: Pick<CommonSettings, 'portalBaseUrl'>;
+  /** Custom metrics (reminders sent, overdue releases); none when absent. */
+  metrics?: Metrics;
 }
 
 /** The factory as stored, or undefined (the timeline of a factory that is gone has nothing to do). */

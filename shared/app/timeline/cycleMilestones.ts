@@ -19,6 +19,7 @@ import {
 import { markPreferenceReminderSent } from '../../domain/timeline/preferenceReminder';
 import { later } from '../../domain/timeline/waits';
 import type { Versioned, WriteOperation } from '../../ports/documentStore';
+import { metricNames, type MetricName } from '../../ports/metrics';
 import { saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
 import type { TransmissionDeps } from '../transmission/deps';
 import { queueTransmissionOnTimeline } from '../transmission/queue';
@@ -101,8 +102,18 @@ async function actOnMilestone(
     deliver: change.deliver,
     ...(change.alsoWrite ? { alsoWrite: change.alsoWrite } : {}),
   });
+  const metric = milestoneMetrics[milestone];
+  if (metric) deps.metrics?.add(metric, { country: loaded.doc.countryCode, kind: milestone });
   return { milestone, acted: true, at, reason: null };
 }
+
+/** The custom metric a milestone counts when it acts: the reminders, and the overdue release (R16). */
+const milestoneMetrics: Partial<Record<CycleMilestone, MetricName>> = {
+  preferenceReminder: metricNames.remindersSent,
+  releaseReminder: metricNames.remindersSent,
+  progressReportReminder: metricNames.remindersSent,
+  releaseEscalation: metricNames.releasesOverdue,
+};
 
 // ---------------------------------------------------------------------------------------------------
 // R3: the preference reminder

@@ -8,6 +8,7 @@ import {
   type GatewayApprovalFacts,
 } from '../../domain/timeline/gatewayApproval';
 import { later } from '../../domain/timeline/waits';
+import { metricNames } from '../../ports/metrics';
 import { saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
 import { managerContacts, managerDeliveries, slcpPageLink } from '../sharing/managerContacts';
 import type { ActivityOutcome, GatewayChaseInput } from './activities';
@@ -93,5 +94,8 @@ export async function chaseGatewayApproval(deps: TimelineDeps, input: GatewayCha
     ifMatch: loaded.etag,
     deliver,
   });
+  if (input.step.kind === 'chase') {
+    deps.metrics?.add(metricNames.remindersSent, { country: factory.countryCode, kind: 'gatewayApprovalChase' });
+  }
   return { milestone: key, acted: true, at, reason: null };
 }

@@ -11,6 +11,7 @@ import {
   type TermsWatchFacts,
 } from '../../domain/timeline/termsWatch';
 import { later } from '../../domain/timeline/waits';
+import { metricNames } from '../../ports/metrics';
 import { saveFactoryChange } from '../factories/factoryStore';
 import { managerContacts, managerDeliveries } from '../sharing/managerContacts';
 import type { ActivityOutcome, TermsStepInput } from './activities';
@@ -74,6 +75,9 @@ async function actOnTermsStep(deps: TimelineDeps, input: TermsStepInput, step: T
     ifMatch: loaded.etag,
     deliver: managerDeliveries(contacts, { ...message, link, email: true }),
   });
+  if (step === 'expiryReminder') {
+    deps.metrics?.add(metricNames.remindersSent, { country: loaded.doc.countryCode, kind: 'termsExpiryReminder' });
+  }
   return { milestone: key, acted: true, at, reason: null };
 }
 

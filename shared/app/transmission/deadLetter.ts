@@ -4,6 +4,7 @@
 // through the outbox, in the same batch). Staff then look at why and replay it once the cause is fixed.
 import { transmissionQueue } from '../../config/queues';
 import { recordDeadLettered } from '../../domain/transmission/transmission';
+import { metricNames } from '../../ports/metrics';
 import type { TransmissionDeps } from './deps';
 import { parseTransmissionMessage, PoisonMessageError } from './process';
 import { changeTransmission, factoryName, staffAlert } from './records';
@@ -25,7 +26,7 @@ export type DeadLetterOutcome =
   | { outcome: 'ignored'; transmissionId: string | null; reason: string };
 
 export async function recordDeadLetteredTransmission(
-  deps: Pick<TransmissionDeps, 'store' | 'clock' | 'settings'>,
+  deps: Pick<TransmissionDeps, 'store' | 'clock' | 'settings' | 'metrics'>,
   delivery: DeadLetteredDelivery,
   log: (line: string) => void = () => undefined
 ): Promise<DeadLetterOutcome> {
@@ -74,5 +75,6 @@ export async function recordDeadLetteredTransmission(
     };
   }
   log(`transmission ${ref.transmissionId}: dead-lettered (${reason}); staff alerted`);
+  deps.metrics?.add(metricNames.transmissionsDeadLettered, { country: ref.countryCode });
   return { outcome: 'recorded', transmissionId: ref.transmissionId };
 }

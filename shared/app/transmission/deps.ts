@@ -10,6 +10,7 @@ import type { Clock } from '../../ports/clock';
 import type { DocumentFiles } from '../../ports/documentFiles';
 import type { DocumentStore } from '../../ports/documentStore';
 import type { MessageQueue } from '../../ports/messageQueue';
+import type { Metrics } from '../../ports/metrics';
 import type { QuestionBanks } from '../selfAssessment/bank';
 import { selfAssessmentDeps } from '../selfAssessment/deps';
 
@@ -20,6 +21,8 @@ export interface TransmissionDeps {
   queue: MessageQueue;
   banks: QuestionBanks;
   settings: Pick<CommonSettings, 'gateway' | 'publicApiBaseUrl' | 'portalBaseUrl'>;
+  /** Custom metrics (accepted, rejected, failed deliveries, dead-lettered); none when absent. */
+  metrics?: Metrics;
   /** How the Gateway is called: the defaults in production; a fake fetch, short waits and no sleeping in tests. */
   gateway?: {
     fetch?: typeof fetch;
@@ -31,7 +34,10 @@ export interface TransmissionDeps {
 
 /** The platform's ports; the sender's retry budget from the settings (TRANSMISSION_SEND_*). */
 export function transmissionDeps(
-  p: Pick<Platform, 'store' | 'clock' | 'documentFiles' | 'settings'> & { messageQueue: MessageQueue }
+  p: Pick<Platform, 'store' | 'clock' | 'documentFiles' | 'settings'> & {
+    messageQueue: MessageQueue;
+    metrics?: Metrics;
+  }
 ): TransmissionDeps {
   const send = p.settings.transmissionSend;
   return {
@@ -41,6 +47,7 @@ export function transmissionDeps(
     queue: p.messageQueue,
     banks: selfAssessmentDeps(p).banks,
     settings: p.settings,
+    ...(p.metrics ? { metrics: p.metrics } : {}),
     ...(send ? { gateway: { retry: { ...defaultSubmissionRetry, ...send } } } : {}),
   };
 }

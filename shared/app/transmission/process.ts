@@ -18,6 +18,7 @@ import {
   type TransmissionDocument,
 } from '../../domain/transmission/transmission';
 import { transmissionMessageSchema, type TransmissionMessage } from '../../schemas/transmission';
+import { metricNames } from '../../ports/metrics';
 import type { TransmissionDeps } from './deps';
 import { readPayload, sha256Of } from './queue';
 import { changeTransmission, factoryName, readTransmission, staffAlert } from './records';
@@ -137,6 +138,7 @@ export async function processTransmission(
       action: 'transmission.accepted',
     }));
     log(`transmission ${ref.transmissionId}: accepted as ${outcome.submission.submissionId}`);
+    deps.metrics?.add(metricNames.transmissionsAccepted, { country: ref.countryCode });
     return {
       outcome: 'accepted',
       transmissionId: ref.transmissionId,
@@ -165,6 +167,7 @@ export async function processTransmission(
         : undefined
     );
     log(`transmission ${ref.transmissionId}: rejected (${outcome.status})`);
+    deps.metrics?.add(metricNames.transmissionsRejected, { country: ref.countryCode });
     return {
       outcome: 'rejected',
       transmissionId: ref.transmissionId,
@@ -174,6 +177,7 @@ export async function processTransmission(
   }
 
   // Transient: recorded (best effort: the redelivery matters more than the record), then thrown.
+  deps.metrics?.add(metricNames.transmissionDeliveryFailures, { country: ref.countryCode });
   try {
     await changeTransmission(deps.store, deps.clock, ref, async (latest) =>
       deliveryDecision(latest.doc).send
