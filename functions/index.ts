@@ -16,6 +16,9 @@ import './getProfile';
 import './editProfile';
 import './signTerms';
 import './listAuditEvents';
+// personal data (GDPR-style): an Admin exports or erases one person's (shared/app/users/personalData.ts)
+import './exportPersonalData';
+import './erasePersonalData';
 // sharing: SLCP request, opt-out, Gateway connection and callbacks, dashboard, notifications
 import './requestSlcpSharing';
 import './getSlcpStatus';

@@ -217,6 +217,28 @@ const table: Record<string, Row> = {
     Gateway: [403, 403, 403],
     none: [401, 401, 401],
   },
+  exportPersonalData: {
+    scope: 'caller', // roles Admin; {userId} is the same person for every caller (erasedUser below)
+    FactoryManager: [403],
+    RegistrationStaff: [403],
+    EnterpriseAdvisor: [403],
+    Assessor: [403],
+    Admin: [200],
+    Brand: [403],
+    Gateway: [403],
+    none: [401],
+  },
+  erasePersonalData: {
+    scope: 'caller', // roles Admin; erases erasedUser, whom no other cell calls as or targets
+    FactoryManager: [403],
+    RegistrationStaff: [403],
+    EnterpriseAdvisor: [403],
+    Assessor: [403],
+    Admin: [200],
+    Brand: [403],
+    Gateway: [403],
+    none: [401],
+  },
   getSlcpStatus: {
     scope: 'factory', // every role but Brand and Gateway; action readSlcp (R21)
     FactoryManager: [200, 404, 404],
@@ -719,6 +741,11 @@ interface Fixture {
   ifMatchOf?: (cell: CellContext) => Promise<string | undefined>;
 }
 
+/**
+ * The `{userId}` of the personal-data routes: fm-id-1 (manages ID-DEMO0001), whom no cell calls as and whose
+ * factory no cell targets, so Admin's erasure (an allowed write, run late) changes nothing another cell needs.
+ */
+const erasedUser = findDemoUser('fm-id-1')!.userId;
 /** The pending demo factory whose seeded link the matrix presents (local/seed/seedDemoData.ts). */
 const invitedFactory = 'BD-DEMO0003';
 const dayMs = 86_400_000;
@@ -941,8 +968,8 @@ function scopeOfPath(params: readonly string[]): Scope | undefined {
   if (params.includes('factoryId') || params.includes('selfAssessmentId')) return 'factory';
   if (params.includes('countryCode')) return 'country';
   if (params.includes('notificationId')) return 'notification';
-  // {version} (a question bank version) is the same for every caller
-  return params.every((p) => p === 'version') ? 'caller' : undefined;
+  // {version} (a question bank version) and {userId} (the person whose data, erasedUser) are the same for every caller
+  return params.every((p) => p === 'version' || p === 'userId') ? 'caller' : undefined;
 }
 
 it('the expectation table covers exactly the operations of the OpenAPI document', () => {
@@ -1007,6 +1034,7 @@ function pathOf(cell: Cell): string {
       selfAssessmentId: cell.factoryId && `${cell.factoryId}-C1-SA`,
       questionId: fixture?.questionId,
       itemId: fixture?.itemId,
+      userId: erasedUser,
     }[name];
     if (value === undefined) throw new Error(`no value for {${name}} of ${cell.operation.operationId}`);
     return encodeURIComponent(value);

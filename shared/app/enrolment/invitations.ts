@@ -17,7 +17,14 @@ import {
   type InvitationDocument,
 } from '../../domain/factory/invitation';
 import { loadFactoryFor, saveFactoryChange, type OutboxDraft } from '../factories/factoryStore';
-import { actorOf, emptyUser, type UserDocument, forgetScope } from '../users/userDirectory';
+import {
+  actorOf,
+  assertAccountOpen,
+  emptyUser,
+  forgetScope,
+  loadScope,
+  type UserDocument,
+} from '../users/userDirectory';
 import { assertCurrentVersion, requestedVersion, type EnrolmentDeps } from './deps';
 
 /** What a factory document records of its latest invitation (never the token or its hash). */
@@ -127,6 +134,7 @@ export async function acceptInvitation(
 ): Promise<AcceptedInvitation> {
   const factoryId = factoryIdOfInvitationToken(token);
   if (!factoryId) throw unknownInvitation();
+  assertAccountOpen(await loadScope(deps.store, principal.userId)); // an erased account is not bound again
   const countryCode = countryOfFactoryId(factoryId);
   for (let attempt = 1; ; attempt += 1) {
     const invitation = await deps.store.read<InvitationDocument>('factories', countryCode, invitationDocId(factoryId));

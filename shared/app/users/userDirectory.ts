@@ -1,5 +1,6 @@
 import type { UserScope } from '../../domain/access/policy';
 import type { Principal } from '../../domain/access/roles';
+import { ForbiddenError } from '../../domain/errors';
 import type { DocumentStore, StoredDocument } from '../../ports/documentStore';
 import type { Actor } from '../factories/factoryStore';
 import { ReadCache } from '../readCache';
@@ -12,6 +13,24 @@ export interface UserDocument extends StoredDocument, UserScope {
   name: string | undefined;
   email: string | undefined;
   updatedAt: string;
+  /** The account is closed (its personal data erased, shared/app/users/personalData.ts): actorOf refuses it. */
+  disabled?: boolean;
+  /** The erasure of the person's personal data: asked when and by whom, the factories it covers, done when. */
+  erasure?: PersonalDataErasure;
+}
+
+export interface PersonalDataErasure {
+  requestedAt: string;
+  requestedBy: string;
+  factoryIds: string[];
+  completedAt?: string;
+}
+
+/** A closed account (personal data erased) acts on nothing, whatever its token still says. */
+export function assertAccountOpen(scope: UserScope | undefined): void {
+  if ((scope as { disabled?: unknown } | undefined)?.disabled === true) {
+    throw new ForbiddenError('This account has been closed.');
+  }
 }
 
 /** A change of someone's scope (e.g. a new factory binding) reaches other instances within this time. */
@@ -29,7 +48,9 @@ export function forgetScope(store: DocumentStore, userId: string): void {
 
 /** The caller with what the directory says they are bound to (one point read). */
 export async function actorOf(store: DocumentStore, principal: Principal): Promise<Actor> {
-  return { principal, scope: principal.roles.length > 0 ? await loadScope(store, principal.userId) : undefined };
+  const scope = principal.roles.length > 0 ? await loadScope(store, principal.userId) : undefined;
+  assertAccountOpen(scope);
+  return { principal, scope };
 }
 
 export function emptyUser(userId: string, now: string): UserDocument {
