@@ -17,6 +17,9 @@ param environmentName string
 })
 param location string
 
+@description('Operations mailbox the alert rules notify (dead letters, failed orchestrations, overdue releases, Gateway errors); empty for none.')
+param operationsEmail string = ''
+
 @description('Cosmos DB capacity: serverless (billed per request) or autoscale (throughput provisioned on the database, shared by its containers). An account cannot switch between the two in place.')
 @allowed([
   'serverless'
@@ -28,20 +31,35 @@ param cosmosCapacityMode string = 'serverless'
 @minValue(1000)
 param cosmosAutoscaleMaxThroughput int = 1000
 
+@description('Cosmos DB continuous backup tier: the window of point-in-time restore (7 days at no extra charge, or 30 days).')
+@allowed([
+  'Continuous7Days'
+  'Continuous30Days'
+])
+param cosmosBackupTier string = 'Continuous7Days'
+
 @description('Puts storage, Cosmos DB, Service Bus and Key Vault behind private endpoints in a new virtual network the function app joins, and turns their public access off. Service Bus then uses the Premium tier, the only one with private endpoints.')
 param enablePrivateNetworking bool = false
 
 @description('Object id of the user or service principal running azd (AZURE_PRINCIPAL_ID). It gets data-plane access to storage, Cosmos DB and Service Bus, and may set Key Vault secrets. Empty to grant nothing.')
 param principalId string = ''
 
-@description('Application ID URI of the API app registration (the audience of bearer tokens), e.g. api://bw-slcp-data-sharing.')
-param apiAudience string = 'api://bw-slcp-data-sharing'
+@description('Application (client) id of the API app registration: the aud of its v2.0 access tokens (docs/identity.md). Set it with azd env set API_AUDIENCE <appId>.')
+@minLength(36)
+@maxLength(36)
+param apiAudience string
 
 @description('Base URL of the SLCP Gateway the app hands factories over to.')
 param gatewayBaseUrl string
 
 @description('Base URL of the Better Work portal, for links in emails.')
 param portalBaseUrl string
+
+@description('Browser origins allowed to call the API (CORS), comma-separated; empty: the origin of portalBaseUrl. Never *.')
+param corsAllowedOrigins string = ''
+
+// scheme://host[:port] of the portal: the first three parts of its URL split at "/".
+var portalOrigin = join(take(split(portalBaseUrl, '/'), 3), '/')
 
 @description('Where Azure Communication Services and the Email service keep data at rest, such as Europe or United States.')
 param communicationDataLocation string = 'Europe'
@@ -62,6 +80,8 @@ param functionInstanceMemoryMB int = 2048
 // The code's declarations, mirrored as JSON (the unit tests keep them equal to the TypeScript).
 var cosmosDeclaration = loadJsonContent('cosmos-containers.json')
 var serviceBusDeclaration = loadJsonContent('service-bus.json')
+// The app's custom metric names (alert rules): keep equal to shared/ports/metrics.ts.
+var metricsDeclaration = loadJsonContent('metrics.json')
 // The app's own blob containers (released reports): keep equal to shared/config/blobContainers.ts.
 var blobDeclaration = loadJsonContent('blob-containers.json')
 
@@ -134,6 +154,7 @@ module cosmos 'core/database/cosmos-nosql.bicep' = {
     containers: cosmosDeclaration.containers
     capacityMode: cosmosCapacityMode
     autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    continuousBackupTier: cosmosBackupTier
     publicNetworkAccess: publicNetworkAccess
   }
 }
@@ -224,6 +245,21 @@ module privateEndpoints 'core/networking/private-endpoints.bicep' = if (enablePr
   }
 }
 
+module alerts 'core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    nameSuffix: resourceToken
+    location: location
+    tags: tags
+    operationsEmail: operationsEmail
+    serviceBusNamespaceName: serviceBus.outputs.name
+    transmissionQueueName: serviceBus.outputs.queueName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    metricNames: metricsDeclaration.metricNames
+  }
+}
+
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
@@ -263,6 +299,7 @@ module api 'app/api.bicep' = {
     apiAudience: apiAudience
     gatewayBaseUrl: gatewayBaseUrl
     portalBaseUrl: portalBaseUrl
+    corsAllowedOrigins: empty(corsAllowedOrigins) ? portalOrigin : corsAllowedOrigins
     subnetId: enablePrivateNetworking ? network.outputs.appSubnetId : ''
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB

@@ -9,31 +9,36 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
+/** The function app's bundle; test/unit/azureMode.test.ts builds it in memory to check no local/ module is in it. */
+export function appBuildOptions({ quiet = false } = {}) {
+  return {
+    absWorkingDir: root,
+    entryPoints: { index: 'functions/index.ts' },
+    outdir: 'dist/app',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    // The Functions worker provides '@azure/functions-core' by intercepting require();
+    // bundled CommonJS code reaches it through this require.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    external: ['@azure/functions-core'],
+    sourcemap: 'linked',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: quiet ? 'error' : 'warning',
+  };
+}
+
 export async function buildAll({ quiet = false } = {}) {
   const started = Date.now();
   const [appBuild] = await Promise.all([
-    build({
-      absWorkingDir: root,
-      entryPoints: { index: 'functions/index.ts' },
-      outdir: 'dist/app',
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunks/[name]-[hash]',
-      // The Functions worker provides '@azure/functions-core' by intercepting require();
-      // bundled CommonJS code reaches it through this require.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
-      external: ['@azure/functions-core'],
-      sourcemap: 'linked',
-      legalComments: 'none',
-      metafile: true,
-      logLevel: quiet ? 'error' : 'warning',
-    }),
+    build(appBuildOptions({ quiet })),
     build({
       absWorkingDir: root,
       entryPoints: {

@@ -50,7 +50,7 @@ param communicationEndpoint string
 @description('Sender address of notification emails.')
 param emailSenderAddress string
 
-@description('Application ID URI (or client id) of the API app registration: the audience of bearer tokens.')
+@description('Client id of the API app registration: the audience (aud) of its v2.0 access tokens.')
 param apiAudience string
 
 @description('Base URL of the SLCP Gateway.')
@@ -58,6 +58,12 @@ param gatewayBaseUrl string
 
 @description('Base URL of the portal, for links in emails.')
 param portalBaseUrl string
+
+@description('Browser origins (scheme://host[:port]) allowed to call the API cross-origin, comma-separated: the portal. Never *.')
+param corsAllowedOrigins string
+
+// Platform CORS (siteConfig.cors) and the app's own setting come from the same list; `*` never passes.
+var allowedOrigins = filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin) && origin != '*')
 
 @description('Subnet (delegated to Microsoft.App/environments) the app joins; empty for none.')
 param subnetId string = ''
@@ -83,8 +89,13 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 }
 
 var appSettings = {
-  // Host storage: durable task hub (queues, tables, blobs), leases and timers, with the identity.
+  // Host storage: durable task hub (queues, tables, blobs), leases and timers, with the identity. The
+  // service URIs name each endpoint explicitly (the host and the Durable extension take them before
+  // accountName; they also hold in clouds whose storage suffix is not core.windows.net).
   AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   // Documents the app keeps (released reports, R16) in the same account, with the same identity.
@@ -110,6 +121,7 @@ var appSettings = {
   GATEWAY_SHARED_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/gateway-shared-secret/)'
   PUBLIC_API_BASE_URL: 'https://${name}.azurewebsites.net/api'
   PORTAL_BASE_URL: portalBaseUrl
+  CORS_ALLOWED_ORIGINS: join(allowedOrigins, ',')
   COMMUNICATION_SERVICES_ENDPOINT: communicationEndpoint
   EMAIL_SENDER_ADDRESS: emailSenderAddress
   // Telemetry with Entra ID: the component has local authentication off.
@@ -152,6 +164,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
     siteConfig: {
       minTlsVersion: '1.2'
+      // Only the portal's origins; bearer tokens travel in the Authorization header, never cookies.
+      cors: {
+        allowedOrigins: allowedOrigins
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {

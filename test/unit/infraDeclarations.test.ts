@@ -10,6 +10,7 @@ import { cosmosContainers, defaultCosmosDatabaseName, indexingPolicyOf } from '.
 import { transmissionQueue } from '../../shared/config/queues';
 import { azureIdentitySettingNames, parseSettings } from '../../shared/config/settings';
 import { blobContainers } from '../../shared/config/blobContainers';
+import { metricNames } from '../../shared/ports/metrics';
 
 const root = resolve(__dirname, '..', '..');
 const infra = join(root, 'infra');
@@ -249,6 +250,9 @@ describe('function app settings', () => {
       COSMOS_DATABASE: defaultCosmosDatabaseName,
       ServiceBus__fullyQualifiedNamespace: 'sb-abc.servicebus.windows.net',
       AzureWebJobsStorage__accountName: 'stabc',
+      AzureWebJobsStorage__blobServiceUri: 'https://stabc.blob.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://stabc.queue.core.windows.net/',
+      AzureWebJobsStorage__tableServiceUri: 'https://stabc.table.core.windows.net/',
       AZURE_CLIENT_ID: '00000000-0000-4000-8000-000000000000',
       COMMUNICATION_SERVICES_ENDPOINT: 'https://acs-abc.communication.azure.com',
       EMAIL_SENDER_ADDRESS: 'DoNotReply@abc.azurecomm.net',
@@ -259,7 +263,10 @@ describe('function app settings', () => {
       GATEWAY_SHARED_SECRET: 'resolved-from-key-vault-at-run-time-000000',
       PUBLIC_API_BASE_URL: 'https://func-abc.azurewebsites.net/api',
       PORTAL_BASE_URL: 'https://portal.example.org',
+      CORS_ALLOWED_ORIGINS: 'https://portal.example.org',
       DOCUMENTS_BLOB_SERVICE_URI: 'https://stabc.blob.core.windows.net/',
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        'InstrumentationKey=00000000-0000-4000-8000-000000000002;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
     };
     const env = Object.fromEntries(names.map((name) => [name, samples[name] ?? 'set-by-bicep']));
     const result = parseSettings(env);
@@ -278,6 +285,21 @@ describe('function app settings', () => {
     );
     expect(names).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING');
     expect(names).not.toContain('AzureWebJobsStorage');
+  });
+
+  it('CORS: the platform and the app take the same origins, from the corsAllowedOrigins parameter, never *', () => {
+    expect(apiBicep.text).toMatch(/^param corsAllowedOrigins string$/m);
+    expect(apiBicep.text).toMatch(
+      /^var allowedOrigins = filter\(map\(split\(corsAllowedOrigins, ','\), .*origin != '\*'\)$/m
+    );
+    expect(apiBicep.text).toMatch(/cors: \{\s+allowedOrigins: allowedOrigins\s+supportCredentials: false\s+\}/);
+    expect(appSettings.get('CORS_ALLOWED_ORIGINS')).toBe("join(allowedOrigins, ',')");
+    expect(mainBicep.text).toMatch(
+      /^\s+corsAllowedOrigins: empty\(corsAllowedOrigins\) \? portalOrigin : corsAllowedOrigins$/m
+    );
+    expect(readJson('infra/main.parameters.json').parameters.corsAllowedOrigins).toEqual({
+      value: '${CORS_ALLOWED_ORIGINS=}',
+    });
   });
 
   it('are the ones the app resource gets', () => {
@@ -367,10 +389,180 @@ describe('Service Bus declaration', () => {
   });
 });
 
+describe('alert rules (infra/core/monitor/alerts.bicep)', () => {
+  const alerts = bicep.get('infra/core/monitor/alerts.bicep')!;
+  const module = () => mainBicep.declarations('module').find((m) => m.target === 'core/monitor/alerts.bicep');
+  const moduleParams = () =>
+    new Map(
+      [...mainBicep.entries(mainBicep.masked.indexOf('{', mainBicep.entries(module()!.body).get('params')!))].map(
+        ([key, at]) => [key, mainBicep.lineAt(at)]
+      )
+    );
+
+  it('infra/metrics.json mirrors the metric names shared/ports/metrics.ts declares', () => {
+    expect(readJson('infra/metrics.json').metricNames).toEqual(metricNames);
+  });
+
+  it('main.bicep deploys the module with the queue of infra/service-bus.json and the names of infra/metrics.json', () => {
+    expect(module()).toBeDefined();
+    expect(mainBicep.text).toMatch(/^var metricsDeclaration = loadJsonContent\('metrics\.json'\)$/m);
+    expect(Object.fromEntries(moduleParams())).toMatchObject({
+      transmissionQueueName: 'serviceBus.outputs.queueName',
+      metricNames: 'metricsDeclaration.metricNames',
+      serviceBusNamespaceName: 'serviceBus.outputs.name',
+      logAnalyticsId: 'monitoring.outputs.logAnalyticsId',
+      operationsEmail: 'operationsEmail',
+    });
+    // The queue output is the queue created from the declaration (checked above), not a copy of its name.
+    const serviceBus = bicep.get('infra/core/messaging/service-bus.bicep')!;
+    expect(serviceBus.text).toMatch(/^output queueName string = transmissionQueue\.name$/m);
+    expect(mainBicep.text).toMatch(/^param operationsEmail string = ''$/m);
+  });
+
+  it('alerts on dead letters of the transmission queue: DeadletteredMessages above zero, filtered on its EntityName', () => {
+    const rule = alerts.declarations('resource').find((r) => r.target.startsWith('Microsoft.Insights/metricAlerts@'));
+    expect(rule).toBeDefined();
+    const body = alerts.text.slice(rule!.body, alerts.closing(rule!.body));
+    expect(body).toMatch(/metricNamespace: 'Microsoft\.ServiceBus\/namespaces'/);
+    expect(body).toMatch(/metricName: 'DeadletteredMessages'/);
+    expect(body).toMatch(/name: 'EntityName'[\s\S]*values: \[\s*transmissionQueueName\s*\]/);
+    expect(body).toMatch(/operator: 'GreaterThan'\s+threshold: 0/);
+    expect(body).toMatch(/scopes: \[\s*serviceBusNamespace\.id\s*\]/);
+  });
+
+  it('alerts on failed orchestrations, an overdue release and the Gateway error rate, with the declared metric names', () => {
+    const rules = alerts
+      .declarations('resource')
+      .filter((r) => r.target.startsWith('Microsoft.Insights/scheduledQueryRules@'))
+      .map((r) => r.symbol);
+    expect(rules).toEqual(['failedOrchestrationsAlert', 'overdueReleaseAlert', 'gatewayErrorRateAlert']);
+    expect(alerts.text).toMatch(/prop__state\) == "Failed"/);
+    // Every metric the rules read is a declared one (by its key in infra/metrics.json), never a literal name.
+    const used = [...alerts.text.matchAll(/metricNames\.(\w+)/g)].map((m) => m[1]!);
+    expect(new Set(used)).toEqual(
+      new Set(['releasesOverdue', 'transmissionsAccepted', 'transmissionsRejected', 'transmissionDeliveryFailures'])
+    );
+    for (const name of used) expect(Object.keys(metricNames)).toContain(name);
+    for (const file of bicep.values()) {
+      for (const name of Object.values(metricNames)) expect(file.text).not.toContain(name);
+    }
+  });
+
+  it('every rule notifies the action group, whose email receiver is the operations mailbox (none when empty)', () => {
+    const rules = alerts
+      .declarations('resource')
+      .filter((r) => /^Microsoft\.Insights\/(metricAlerts|scheduledQueryRules)@/.test(r.target));
+    expect(rules).toHaveLength(4);
+    for (const rule of rules) {
+      expect(alerts.text.slice(rule.body, alerts.closing(rule.body))).toMatch(/\bactionGroup\.id\b/);
+    }
+    expect(alerts.text).toMatch(/emailReceivers: empty\(operationsEmail\)\s*\?\s*\[\]/);
+  });
+});
+
 describe('durable task hub', () => {
   it('is named bwslcp in host.json, and the templates do not override it', () => {
     expect(readJson('host.json').extensions.durableTask.hubName).toBe('bwslcp');
     for (const file of bicep.values()) expect(file.text).not.toMatch(/hubName/i);
+  });
+});
+
+// --- Issue 8: hosting, the task hub's storage roles, secrets, backup, parameters ---------------------
+
+describe('Flex Consumption, the durable task hub on identity-based storage, Key Vault references', () => {
+  const rbac = bicep.get('infra/app/rbac.bicep')!;
+  /** Built-in role definition ids (Azure RBAC) the templates must use, by role name. */
+  const builtInRoles: Record<string, string> = {
+    storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+    storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+    keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+    serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+    serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
+  };
+  const listVar = (name: string) => {
+    const match = new RegExp(`^var ${name} = \\[([^\\]]*)\\]`, 'm').exec(rbac.masked);
+    if (!match) throw new Error(`var ${name} not found in ${rbac.path}`);
+    return match[1]!.split(/\s+/).filter(Boolean);
+  };
+
+  it('runs on the Flex Consumption plan (FC1) with the Node.js major version package.json declares', () => {
+    expect(apiBicep.text).toMatch(/name: 'FC1'\s+tier: 'FlexConsumption'/);
+    expect(apiBicep.text).toMatch(/runtime: \{\s+name: 'node'\s+version: nodeVersion\s+\}/);
+    expect(apiBicep.text).toMatch(/^param nodeVersion string = '20'$/m);
+    expect(readJson('package.json').engines.node).toMatch(/^>=20\b/);
+    // Flex Consumption refuses these as app settings: the runtime lives in functionAppConfig.
+    for (const name of ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_NODE_DEFAULT_VERSION']) {
+      expect(appSettings.has(name)).toBe(false);
+    }
+  });
+
+  it('gives the task hub the blob, queue and table endpoints of the storage account, with the identity', () => {
+    for (const service of ['blob', 'queue', 'table']) {
+      expect(appSettings.get(`AzureWebJobsStorage__${service}ServiceUri`)).toBe(
+        `storage.properties.primaryEndpoints.${service}`
+      );
+    }
+    expect(appSettings.get('AzureWebJobsStorage__accountName')).toBe('storage.name');
+    expect(readJson('host.json').extensions.durableTask.storageProvider).toEqual({ type: 'AzureStorage' });
+  });
+
+  it('grants the identity exactly the storage roles the Durable Azure Storage provider needs', () => {
+    expect(listVar('appStorageRoles')).toEqual([
+      'storageBlobDataOwner',
+      'storageQueueDataContributor',
+      'storageTableDataContributor',
+    ]);
+    expect(rbac.text).toMatch(/for roleDefinitionId in appStorageRoles: \{\s+name: guid\(storage\.id, appPrincipalId/);
+    expect(listVar('appServiceBusRoles')).toEqual(['serviceBusDataSender', 'serviceBusDataReceiver']);
+    for (const [name, id] of Object.entries(builtInRoles)) {
+      expect(rbac.text).toContain(
+        `var ${name} = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${id}')`
+      );
+    }
+  });
+
+  it('keeps every secret in Key Vault: the setting is a versionless Key Vault reference the identity resolves', () => {
+    const secretSettings = [...appSettings.keys()].filter((name) => /SECRET|PASSWORD|_KEY$/i.test(name));
+    expect(secretSettings).toEqual(['GATEWAY_SHARED_SECRET']);
+    for (const name of secretSettings) {
+      // No version segment: a new secret version is picked up without a redeploy (docs/operations.md).
+      expect(appSettings.get(name)).toMatch(
+        /^'@Microsoft\.KeyVault\(SecretUri=\$\{keyVaultUri\}secrets\/[a-z0-9-]+\/\)'$/
+      );
+    }
+    expect(apiBicep.text).toMatch(/keyVaultReferenceIdentity: identityId/);
+    const vault = bicep.get('infra/core/security/key-vault.bicep')!.text;
+    expect(vault).toMatch(/enableRbacAuthorization: true/);
+    expect(vault).toMatch(/enablePurgeProtection: true/);
+    expect(rbac.text).toMatch(/name: guid\(vault\.id, appPrincipalId, keyVaultSecretsUser\)/);
+    // The settings schema requires the secret the reference resolves to.
+    const { GATEWAY_SHARED_SECRET: _omitted, ...withoutSecret } = {
+      GATEWAY_SHARED_SECRET: 'x',
+      CosmosDB__accountEndpoint: 'https://c.documents.azure.com:443/',
+    };
+    expect(parseSettings(withoutSecret)).toMatchObject({ ok: false });
+  });
+
+  it('backs Cosmos DB up continuously (point-in-time restore), the tier a parameter', () => {
+    const cosmos = bicep.get('infra/core/database/cosmos-nosql.bicep')!.text;
+    expect(cosmos).toMatch(
+      /backupPolicy: \{\s+type: 'Continuous'\s+continuousModeProperties: \{\s+tier: continuousBackupTier/
+    );
+    expect(mainBicep.text).toMatch(/^\s+continuousBackupTier: cosmosBackupTier$/m);
+  });
+
+  it('main.parameters.json passes every parameter main.bicep requires, and only parameters it declares', () => {
+    const declared = mainBicep.params();
+    const given = Object.keys(readJson('infra/main.parameters.json').parameters);
+    expect(given.filter((name) => !declared.has(name))).toEqual([]);
+    const required = [...declared].filter(([, { required }]) => required).map(([name]) => name);
+    expect(required.filter((name) => !given.includes(name))).toEqual([]);
+    // Private networking and the Cosmos capacity are choices of the azd environment.
+    expect(given).toEqual(
+      expect.arrayContaining(['enablePrivateNetworking', 'cosmosCapacityMode', 'cosmosBackupTier'])
+    );
+    expect(mainBicep.text).toMatch(/^param enablePrivateNetworking bool = false$/m);
   });
 });
 

@@ -40,6 +40,13 @@ param capacityMode string = 'serverless'
 @minValue(1000)
 param autoscaleMaxThroughput int = 1000
 
+@description('Continuous backup tier: point-in-time restore to a new account within the last 7 days (no extra charge) or 30 days (billed per GB). docs/operations.md tells how to restore.')
+@allowed([
+  'Continuous7Days'
+  'Continuous30Days'
+])
+param continuousBackupTier string = 'Continuous7Days'
+
 @description('Disabled when the account is reached only through private endpoints.')
 @allowed([
   'Enabled'
@@ -65,6 +72,13 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
       defaultConsistencyLevel: 'Session'
     }
     capabilities: capacityMode == 'serverless' ? [{ name: 'EnableServerless' }] : []
+    // Continuous backup: restore any second of the retention window to a new account (operations.md).
+    backupPolicy: {
+      type: 'Continuous'
+      continuousModeProperties: {
+        tier: continuousBackupTier
+      }
+    }
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
     minimalTlsVersion: 'Tls12'
