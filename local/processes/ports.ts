@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { HostStartError } from '../errors';
 
@@ -29,8 +30,39 @@ export async function assertPortsFree(claims: PortClaim[], host: string): Promis
   }
 }
 
-/** A port the OS says is free right now (for tests and benchmarks). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+const defaultEphemeralStart = 32768;
+/** Above the platform's own defaults (2525, 7071-7073, 8081, 10000-10002). */
+const lowestChosenPort = 12000;
+
+/**
+ * The first port of the range the OS hands out to outgoing connections (and to `listen(0)`). A port taken from
+ * that range can be taken again by any outgoing connection before the server that was meant to listen on it
+ * binds it (EADDRINUSE under load), so the ports chosen for servers started later come from below it.
+ */
+function ephemeralRangeStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > lowestChosenPort + 1000 ? start : defaultEphemeralStart;
+  } catch {
+    return defaultEphemeralStart;
+  }
+}
+
+/**
+ * A port that is free right now for a server the caller starts later (tests and benchmarks): a random one
+ * below the ephemeral range, so outgoing connections cannot take it meanwhile; the OS's choice if none of a
+ * few tries is free.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const below = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = lowestChosenPort + Math.floor(Math.random() * (below - lowestChosenPort));
+    if (await isFree(port, host)) return port;
+  }
+  return osChosenPort(host);
+}
+
+function osChosenPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -87,9 +87,20 @@ export async function launchOn(
   return { ...launched, base: await launched.ready };
 }
 
+/**
+ * Starts the platform on free ports; when one of them was taken between the choice and the start (another test
+ * file's servers run in parallel), tries again on new ones.
+ */
 export async function startPlatform(dataDir: string, extraArgs: string[] = []): Promise<RunningPlatform> {
-  const ports = await platformPorts();
-  return { ...(await launchOn(dataDir, ports, extraArgs)), ports };
+  for (let attempt = 1; ; attempt++) {
+    const ports = await platformPorts();
+    try {
+      return { ...(await launchOn(dataDir, ports, extraArgs)), ports };
+    } catch (error) {
+      const portTaken = /EADDRINUSE|is in use/.test((error as Error).message);
+      if (!portTaken || attempt >= 3) throw error;
+    }
+  }
 }
 
 /**
