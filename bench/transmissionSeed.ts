@@ -224,7 +224,7 @@ export async function queueReadyCycle(
       outcome = await queueCycleTransmission(
         deps,
         { factoryId: cycle.factoryId, cycleId: cycle.cycleId },
-        { trigger: 'R17', actor: schedulerActor }
+        { actor: schedulerActor }
       );
     } catch (error) {
       if (attempt >= attempts) throw error;

@@ -337,7 +337,7 @@ it('R17: a crash after the record (queued) but before the Service Bus send: the 
     },
   };
   await expect(
-    queueCycleTransmission(dying, { factoryId, cycleId }, { trigger: 'R17', actor: schedulerActor })
+    queueCycleTransmission(dying, { factoryId, cycleId }, { actor: schedulerActor })
   ).rejects.toThrow(/died before the message was sent/);
   const left = await record(transmissionId);
   expect(left).toMatchObject({ status: 'queued', sentToQueueAt: null });

@@ -166,7 +166,7 @@ describe('R17: transmission metrics, counted where the outcome is recorded', () 
     const w = await transmissionWorld();
     const metrics = memoryMetrics();
     const deps = { ...w.deps, metrics };
-    await queueCycleTransmission(deps, ref, { trigger: 'R17', actor: schedulerActor });
+    await queueCycleTransmission(deps, ref, { actor: schedulerActor });
     const message = w.queue.messages[0]!.message;
     const delivery = (deliveryCount = 1) => ({
       body: structuredClone(message.body),

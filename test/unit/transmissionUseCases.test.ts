@@ -45,8 +45,7 @@ import {
 jest.setTimeout(30_000);
 
 const ref = { factoryId: factoryOne, cycleId: cycleOne };
-const queueIt = (w: TransmissionWorld) =>
-  queueCycleTransmission(w.deps, ref, { trigger: 'R17', actor: schedulerActor });
+const queueIt = (w: TransmissionWorld) => queueCycleTransmission(w.deps, ref, { actor: schedulerActor });
 const milestoneInput = (w: TransmissionWorld) => ({ ...ref, asOf: w.clock.now().toISOString() });
 
 /** Delivers a message to the sender as the Service Bus trigger would (delivery count as given). */
@@ -578,7 +577,7 @@ describe('R18: validation, then sharing', () => {
 // ---------------------------------------------------------------------------------------------------
 
 describe('R19: a mid-cycle request after the assessment', () => {
-  it('R19: allowed when connected with Better Work as verifier; the transmission is queued then (R17 holds)', async () => {
+  it('R19: allowed when connected with Better Work as verifier; the timeline then queues the transmission as R19 (R17 holds)', async () => {
     const w = await transmissionWorld({ sharingEffective: false });
     expect(await queueIt(w)).toMatchObject({ acted: false });
     const result = await requestMidCycleSharing(w.deps, people.manager, factoryOne, cycleOne);
@@ -587,35 +586,30 @@ describe('R19: a mid-cycle request after the assessment', () => {
       cycleId: cycleOne,
       requestedAt: w.clock.now().toISOString(),
       changed: true,
-      transmission: { transmissionId: transmissionOne, status: 'queued' },
+      transmission: null, // the request queues nothing itself: the timeline it wakes does
     });
-    expect(await transmissionOf(w.store)).toMatchObject({ trigger: 'R19', status: 'queued' });
-    expect(onlyMessage(w).messageId).toBe(transmissionOne);
+    expect(w.queue.messages).toEqual([]);
     expect((await readFactory(w.store, factoryOne)).cycles[0]).toMatchObject({
       sharingEffective: true,
       midCycleRequest: { requestedBy: people.manager.userId },
     });
-    // Asking again changes nothing and sends nothing more.
+    // The timeline's activity, woken by the request: the hand-off is due, and recorded as the factory's request.
+    expect(await queueIt(w)).toMatchObject({ acted: true });
+    expect(await transmissionOf(w.store)).toMatchObject({ trigger: 'R19', status: 'queued' });
+    expect(onlyMessage(w).messageId).toBe(transmissionOne);
+    // Asking again changes nothing, sends nothing more, and says where the transmission is.
     expect(await requestMidCycleSharing(w.deps, people.manager, factoryOne, cycleOne)).toMatchObject({
       changed: false,
+      transmission: { transmissionId: transmissionOne, status: 'queued' },
     });
     expect(w.queue.messages).toHaveLength(1);
     expect((await auditActions(w.store)).filter((a) => a === 'slcp.midCycleRequested')).toHaveLength(1);
   });
 
-  it('R19: a queue that is down does not fail the request: the transmission is recorded, the sweep sends it', async () => {
-    const w = await transmissionWorld({ sharingEffective: false });
-    w.queue.failNext = 1;
-    const warnings: string[] = [];
-    const result = await requestMidCycleSharing(w.deps, people.manager, factoryOne, cycleOne, {
-      warn: (line) => void warnings.push(line),
-    });
-    expect(result).toMatchObject({ changed: true, transmission: { status: 'queued' } });
-    expect(warnings).toEqual([expect.stringMatching(/the sweep sends it/)]);
-    expect(await transmissionOf(w.store)).toMatchObject({ status: 'queued', sentToQueueAt: null });
-    w.clock.advance(180_000);
-    expect(await resendUnsentTransmissions(w.deps, { olderThanMs: 120_000 })).toMatchObject({ sent: 1 });
-    expect(onlyMessage(w).messageId).toBe(transmissionOne);
+  it('R17: a cycle shared by preference is queued as R17', async () => {
+    const w = await transmissionWorld();
+    expect(await queueIt(w)).toMatchObject({ acted: true });
+    expect(await transmissionOf(w.store)).toMatchObject({ trigger: 'R17' });
   });
 
   it('R19: before the report is released the request is taken, and the transmission follows the release', async () => {

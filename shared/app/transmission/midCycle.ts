@@ -1,18 +1,20 @@
 // R19: a factory asks to share after its assessment. Allowed when it is connected to the Gateway and the
 // Gateway says the facility confirmed Better Work as its verifier (GET /facilities/{id}); sharing then applies
-// to the running cycle (audited), and the transmission is queued at once when R17 holds (report released,
-// self-assessment submitted), or by the cycle's timeline when it comes to hold (woken by the HTTP function).
+// to the running cycle (audited). The transmission is queued by the cycle's timeline, which the HTTP function
+// wakes: at once when R17 holds (report released, self-assessment submitted), or when it comes to hold. Not
+// in this request: building and storing the payload is a dozen store round trips, and the timeline's activity
+// already does it exactly once, with retries.
 import { fetchFacilityStatus, GatewayRequestFailed } from '../../adapters/gateway/gatewayClient';
 import type { Principal } from '../../domain/access/roles';
 import { DomainError } from '../../domain/errors';
 import { assertMidCycleRequestable, decideMidCycleRequest } from '../../domain/transmission/midCycle';
-import type { TransmissionStatus } from '../../domain/transmission/transmission';
+import { transmissionIdOf, type TransmissionStatus } from '../../domain/transmission/transmission';
 import { betterWorkVerifier } from '../../schemas/gateway';
 import { loadFactoryFor, saveFactoryChange } from '../factories/factoryStore';
 import { assertCountryLaunched } from '../sharing/slcpLaunch';
 import { actorOf } from '../users/userDirectory';
 import type { TransmissionDeps } from './deps';
-import { queueCycleTransmission } from './queue';
+import { readTransmission } from './records';
 
 export interface MidCycleResult {
   factoryId: string;
@@ -33,7 +35,7 @@ export async function requestMidCycleSharing(
   principal: Principal,
   factoryId: string,
   cycleId: string,
-  options: { ifMatch?: string | undefined; warn?: (message: string) => void } = {}
+  options: { ifMatch?: string | undefined } = {}
 ): Promise<MidCycleResult> {
   const actor = await actorOf(deps.store, principal);
   const loaded = await loadFactoryFor(deps.store, actor, factoryId, 'requestSharing');
@@ -71,25 +73,12 @@ export async function requestMidCycleSharing(
       ifMatch: options.ifMatch,
     });
   }
-  const queued = await queueCycleTransmission(
-    deps,
-    { factoryId, cycleId },
-    {
-      trigger: 'R19',
-      actor: principal,
-      onSendError: (error) =>
-        options.warn?.(
-          `R19: the transmission of ${cycleId} is queued but its message could not be sent now (the sweep sends it): ${
-            (error as Error)?.message ?? String(error)
-          }`
-        ),
-    }
-  );
+  const existing = await readTransmission(deps.store, loaded.doc.countryCode, transmissionIdOf(cycleId));
   return {
     factoryId,
     cycleId,
     requestedAt: decision.cycle.midCycleRequest?.requestedAt ?? null,
     changed: decision.changed,
-    transmission: queued.status ? { transmissionId: queued.transmissionId, status: queued.status } : null,
+    transmission: existing ? { transmissionId: existing.doc.transmissionId, status: existing.doc.status } : null,
   };
 }

@@ -214,7 +214,7 @@ export async function sendQueuedTransmission(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Queueing (the timeline's R17 activity, R19's request)
+// Queueing (the timeline's R17 activity, for a cycle shared by preference or by an R19 request)
 // ---------------------------------------------------------------------------------------------------
 
 export interface QueueOutcome {
@@ -253,7 +253,6 @@ export async function queueCycleTransmission(
   deps: TransmissionDeps,
   ref: { factoryId: string; cycleId: string },
   options: {
-    trigger: 'R17' | 'R19';
     actor: Principal;
     asOf?: Date;
     /** A failed send is thrown (the activity is retried) unless this takes it (then the sweep sends it). */
@@ -308,7 +307,8 @@ export async function queueCycleTransmission(
       countryCode: loaded.doc.countryCode,
       cycleId: ref.cycleId,
       gatewayFacilityId: loaded.doc.gateway.gatewayFacilityId ?? null,
-      trigger: options.trigger,
+      // The factory's own request after the assessment (R19) rather than its preference for the cycle (R17).
+      trigger: cycle.midCycleRequest ? 'R19' : 'R17',
       payload,
       invalidReasons: built.ok ? [] : built.problems,
       now: at,
@@ -357,13 +357,13 @@ export async function queueCycleTransmission(
   }
 }
 
-/** The same, by the timeline (R17): acts as the scheduler. */
+/** The same, by the timeline (R17, and R19 once the factory asked): acts as the scheduler. */
 export function queueTransmissionOnTimeline(
   deps: TransmissionDeps,
   input: { factoryId: string; cycleId: string; asOf: string },
   actor: Principal
 ): Promise<QueueOutcome> {
-  return queueCycleTransmission(deps, input, { trigger: 'R17', actor, asOf: new Date(input.asOf) });
+  return queueCycleTransmission(deps, input, { actor, asOf: new Date(input.asOf) });
 }
 
 /** Every queued transmission whose message did not reach the queue `olderThanMs` after it was queued. */
