@@ -3,7 +3,13 @@
 // On the whole local platform (`npm start -- --virtual-clock`, fresh data, free loopback ports):
 //  1. a tour calls every operation of GET /api/openapi.json at least once, as a demo user allowed to
 //     (tokens from POST /api/_dev/token), with valid bodies, on factories registered during the tour, and
-//     reads the `x-cosmos-round-trips` and `x-cross-partition-queries` headers of each answer;
+//     reads the `x-cosmos-round-trips` and `x-cross-partition-queries` headers of each answer; the Gateway's
+//     signed callbacks are the events the platform's Gateway simulator produced (its own delivery made to fail),
+//     delivered and measured by the bench; a replay needs a transmission the Gateway refused: a second
+//     factory ready to transmit is written through the app's store and use cases (bench/transmissionSeed.ts),
+//     connected to a Gateway Facility ID the simulator never approved, queued with the R17 use case; the simulator
+//     refuses it for good (422), then registration staff replay it (measured; the Gateway refuses it again);
+//     the personal-data export and erasure come last, on a demo user nothing else in the run uses;
 //  2. 10,000 factories are written into the country BD straight into the local Cosmos server (the real
 //     SDK's bulk API, the app's document shape), then registration staff page through
 //     GET /api/countries/BD/factories?pageSize=50 with the continuation tokens, timing each page.
@@ -14,6 +20,7 @@ import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JSONObject } from '@azure/cosmos';
+import { findDemoUser } from '../local/seed/demoUsers';
 import { defaultCosmosDatabaseName } from '../shared/config/cosmosContainers';
 import { utcDay } from '../shared/domain/countryProgrammes';
 import { gatewayCallbackHeaders, gatewaySignatureVersion } from '../shared/schemas/gateway';
@@ -36,6 +43,8 @@ import { loopback, withPlatform, type RunningPlatform } from './platform';
 import { noteStop, type PlatformBenchOptions } from './platformBenches';
 import { answerEverything, answerTypes, SelfAssessmentClient } from './selfAssessmentBench';
 import { round, type Figures } from './results';
+import { localKeys, openPorts } from './transmissionBench';
+import { queueReadyCycle, seedReadyCycle } from './transmissionSeed';
 
 /** Factories written into one country for the list benchmark. */
 const listCountry = 'BD';
@@ -44,6 +53,14 @@ const listPageSize = 50;
 /** Paging stops here even if the list goes on (it should end after about 200 pages). */
 const maxListPages = 400;
 const listBudgetMs = 120_000;
+/** The demo user whose personal data is exported and erased at the end (a Bangladesh manager the tour never uses). */
+const erasedUser = 'fm-bd-1';
+/** The factory whose transmission the Gateway refuses for good: its Gateway Facility ID was never approved there. */
+const refusedFactory = {
+  factoryId: 'BD-RPLY0001',
+  name: 'Bench Replay Garments Ltd.',
+  gatewayFacilityId: 'GW-NVRAPPRV',
+} as const;
 /** The round trips per request this benchmark expects at most (the target of the max figure). */
 // A Gateway approval reads its receipt, the factory and the managers' contacts, claims the Gateway ID
 // in its own container and writes one batch: 5 when the factory has one manager.
@@ -198,11 +215,95 @@ async function invitationToken(mailBase: string, to: string, factoryId: string):
   }
 }
 
-/** The `jti` of the hand-off state in a Gateway registration URL (the callbacks must echo it). */
-function handOffJti(registrationUrl: string): string {
-  const state = new URL(registrationUrl).searchParams.get('state') ?? '';
-  const payload = JSON.parse(Buffer.from(state.split('.')[1] ?? '', 'base64url').toString('utf8')) as Json;
-  return field(payload, 'jti');
+/** A call to the Gateway simulator of the platform (its `/_sim` test controls); anything but a 2xx throws. */
+async function simulator(gatewayBase: string, method: 'GET' | 'POST', path: string, json?: unknown): Promise<Json> {
+  const response = await request(`${gatewayBase}${path}`, {
+    method,
+    ...(json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
+  });
+  const body = await readJson(response);
+  if (response.status < 200 || response.status > 299) {
+    throw new Error(`${method} ${path} of the Gateway simulator answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+/** The manager's browser submits the Gateway's Facility Information Form of a hand-off (R9); its registration id. */
+async function submitRegistrationForm(registrationUrl: string, contactEmail: string): Promise<string> {
+  const url = new URL(registrationUrl);
+  const response = await request(`${url.origin}${url.pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      state: url.searchParams.get('state'),
+      facilityName: 'Bench Knit Composite Ltd.',
+      address: 'Plot 7, Road 2, Ashulia',
+      country: listCountry,
+      contactEmail,
+    }),
+  });
+  const body = await readJson(response);
+  if (response.status < 200 || response.status > 299) {
+    throw new Error(`the Gateway's registration form answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return field(body, 'registrationId');
+}
+
+/**
+ * Delivers, signed with the shared secret as the Gateway does, the callback event of this type the Gateway
+ * simulator holds for a registration (its own delivery was made to fail); the event, as sent.
+ */
+async function relayRegistrationCallback(
+  api: ApiSession,
+  gatewayBase: string,
+  secrets: LocalSecrets,
+  registrationId: string,
+  type: 'facility.registered' | 'facility.approved'
+): Promise<Json> {
+  const listed = (await simulator(gatewayBase, 'GET', '/_sim/registrations')) as {
+    registrations?: { registrationId: string; deliveries?: { type: string; event: Json }[] }[];
+  };
+  const registration = listed.registrations?.find((r) => r.registrationId === registrationId);
+  const event = registration?.deliveries?.find((d) => d.type === type)?.event;
+  if (!event) throw new Error(`the Gateway simulator holds no ${type} event of ${registrationId}`);
+  const rawJson = JSON.stringify(event);
+  await api.call('gatewayCallbacks', {
+    caller: 'SLCP Gateway (signed)',
+    variant: type,
+    rawJson,
+    headers: signCallback(secrets.gatewaySharedSecret, field(event, 'eventId'), rawJson, await api.clockNow()),
+  });
+  return event;
+}
+
+/**
+ * Polls the cycle's transmission (as registration staff, not measured) until it has one of these statuses; the
+ * view and its ETag (a replay's If-Match).
+ */
+async function waitForTransmission(
+  api: ApiSession,
+  params: { factoryId: string; cycleId: string },
+  statuses: readonly string[]
+): Promise<{ body: Json; etag: string }> {
+  const authorization = `Bearer ${await api.token('registration-bd')}`;
+  const deadline = Date.now() + 60_000;
+  let last: Json = {};
+  for (;;) {
+    const response = await request(
+      `${api.base}/factories/${encodeURIComponent(params.factoryId)}/cycles/${encodeURIComponent(params.cycleId)}/transmission`,
+      { headers: { authorization } }
+    );
+    last = await readJson(response);
+    if (response.status === 200 && statuses.includes(String(last.status))) {
+      return { body: last, etag: response.headers.get('etag') ?? '' };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the transmission of ${params.cycleId} is not ${statuses.join(' or ')}: ${JSON.stringify(last).slice(0, 400)}`
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The headers the Gateway signs a callback with (docs/gateway.openapi.json): HMAC-SHA256 of "<ts>.<body>". */
@@ -250,7 +351,7 @@ const completeProfile = {
  * to the Gateway, whose signed callbacks follow; staff link a Gateway ID, manage brands, read the audit
  * trail, register a cycle and record an opt-out; notifications are delivered and read.
  */
-async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): Promise<void> {
+async function tour(api: ApiSession, mailBase: string, gateway: string, secrets: LocalSecrets): Promise<void> {
   const now = await api.clockNow();
   const day = (offset: number) => utcDay(new Date(now.getTime() + offset * dayMs));
   const staff = 'registration-bd';
@@ -323,30 +424,18 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
   await api.call('requestSlcpSharing', { as: manager, params: one });
   await api.call('getSlcpStatus', { as: 'assessor-bd', params: one });
   const connect = await api.call('connectGateway', { as: manager, params: one });
-  const jti = handOffJti(field(connect.body, 'registrationUrl'));
-
-  for (const [type, extra] of [
-    ['facility.registered', {}],
-    ['facility.approved', { gatewayFacilityId: 'GW-BENCH001' }],
-  ] as const) {
-    const at = await api.clockNow();
-    const eventId = randomUUID();
-    const rawJson = JSON.stringify({
-      eventId,
-      type,
-      occurredAt: at.toISOString(),
-      state: { factoryId: f1, jti },
-      registrationId: 'REG-BENCH0001',
-      email: managerEmail,
-      ...extra,
-    });
-    await api.call('gatewayCallbacks', {
-      caller: 'SLCP Gateway (signed)',
-      variant: type,
-      rawJson,
-      headers: signCallback(secrets.gatewaySharedSecret, eventId, rawJson, at),
-    });
-  }
+  // The manager fills in the Gateway's Facility Information Form (the simulator of `npm start`) and SLCP approves
+  // it, so the Gateway knows the facility with Better Work as verifier (R19 asks it). The Gateway's own delivery
+  // of its two callbacks is made to fail once each; the bench delivers those very events, signed, and measures them.
+  const registrationUrl = field(connect.body, 'registrationUrl');
+  await simulator(gateway, 'POST', '/_sim/faults', { failNextCallbacks: 2 });
+  const registrationId = await submitRegistrationForm(registrationUrl, managerEmail);
+  await relayRegistrationCallback(api, gateway, secrets, registrationId, 'facility.registered');
+  await simulator(gateway, 'POST', `/_sim/registrations/${registrationId}/approve`);
+  const gatewayFacilityId = field(
+    await relayRegistrationCallback(api, gateway, secrets, registrationId, 'facility.approved'),
+    'gatewayFacilityId'
+  );
   await api.call('linkGateway', { as: staff, params: { factoryId: f2 }, json: { gatewayFacilityId: 'GW-BENCH002' } });
 
   await api.call('subscribeBrand', { as: staff, params: { ...one, brandId: 'brand-1' } });
@@ -428,6 +517,39 @@ async function tour(api: ApiSession, mailBase: string, secrets: LocalSecrets): P
     params: { ...cycle, itemId: field(item, 'itemId') },
     json: { status: 'done' },
     headers: { 'if-match': field(item, 'etag') },
+  });
+
+  // R19, R17, R18: staff read the cycle's timeline; after the assessment the manager asks to share this cycle
+  // (the Gateway confirms Better Work as verifier); the report is released, so the transmission is queued at once
+  // and the local queue delivers it to the Gateway; staff read it and the country's list; SLCP validates it and
+  // the Gateway calls back (signed).
+  await api.call('getCycleTimeline', { as: staff, params: cycle });
+  await api.call('requestMidCycleSharing', { as: manager, params: cycle });
+  const accepted = (await waitForTransmission(api, cycle, ['accepted'])).body;
+  await api.call('getTransmission', { as: staff, params: cycle });
+  await api.call('listTransmissions', {
+    as: staff,
+    params: { countryCode: listCountry },
+    query: { status: 'accepted' },
+  });
+  const validatedAt = await api.clockNow();
+  const validatedEventId = randomUUID();
+  const validatedJson = JSON.stringify({
+    eventId: validatedEventId,
+    type: 'submission.validated',
+    occurredAt: validatedAt.toISOString(),
+    submissionId: field(accepted, 'submissionId'),
+    idempotencyKey: field(accepted, 'transmissionId'),
+    gatewayFacilityId,
+    factoryId: f1,
+    cycleId: firstCycleId,
+    assessmentStatus: 'VRF',
+  });
+  await api.call('gatewaySubmissionCallbacks', {
+    caller: 'SLCP Gateway (signed)',
+    variant: 'submission.validated',
+    rawJson: validatedJson,
+    headers: signCallback(secrets.gatewaySharedSecret, validatedEventId, validatedJson, validatedAt),
   });
 
   await api.advanceClock('PT1M'); // the outbox timer delivers the managers' portal notifications
@@ -542,6 +664,39 @@ async function pageThroughList(api: ApiSession): Promise<ListRun> {
   return run;
 }
 
+/**
+ * R17: a transmission the Gateway refused, replayed by registration staff. The factory, ready to transmit, is
+ * written through the app's store and use cases on the platform's time (not measured), connected to a facility
+ * the Gateway simulator never approved, so the Gateway answers 422 (final) and the sender records it rejected.
+ * Staff replay it (measured); the bench waits until the Gateway has refused it again, so nothing is in flight
+ * when the next steps run. Its time, in ms.
+ */
+async function replayRefusedTransmission(api: ApiSession, platform: RunningPlatform): Promise<number> {
+  const started = performance.now();
+  const offsetMs = (await api.clockNow()).getTime() - Date.now();
+  const { deps, close } = await openPorts(platform, localKeys(platform.dataDir), {
+    now: () => new Date(Date.now() + offsetMs),
+  });
+  try {
+    const cycle = await seedReadyCycle(deps, refusedFactory);
+    await queueReadyCycle(deps, cycle);
+    const params = { factoryId: cycle.factoryId, cycleId: cycle.cycleId };
+    const refused = await waitForTransmission(api, params, ['rejected']);
+    const replay = await api.call('replayTransmission', {
+      as: 'registration-bd',
+      params,
+      headers: { 'if-match': refused.etag },
+    });
+    const replayed = replay.body.transmission as Json | undefined;
+    if (replayed?.replays !== 1) throw new Error(`the replay answered ${JSON.stringify(replay.body).slice(0, 400)}`);
+    const again = (await waitForTransmission(api, params, ['rejected'])).body;
+    if (again.replays !== 1) throw new Error(`the replayed transmission is ${JSON.stringify(again).slice(0, 400)}`);
+  } finally {
+    close();
+  }
+  return performance.now() - started;
+}
+
 interface ApiRun {
   operations: ApiOperation[];
   calls: CallRecord[];
@@ -556,7 +711,17 @@ async function measure(platform: RunningPlatform, note: Note): Promise<ApiRun> {
   const api = new ApiSession(base, new Map(operations.map((op) => [op.operationId, op])));
   const secrets = localSecrets(platform.dataDir);
   note(`${operations.length} operations in GET /api/openapi.json; calling each as a demo user allowed to`);
-  await tour(api, `http://${loopback}:${platform.ports.mailWeb}`, secrets);
+  await tour(
+    api,
+    `http://${loopback}:${platform.ports.mailWeb}`,
+    `http://${loopback}:${platform.ports.gateway}`,
+    secrets
+  );
+  const replayMs = await replayRefusedTransmission(api, platform);
+  note(
+    `replayed a transmission the Gateway refused (seeded ${refusedFactory.factoryId}, unknown facility ` +
+      `${refusedFactory.gatewayFacilityId}) in ${(replayMs / 1000).toFixed(1)} s`
+  );
 
   const seedMs = await seedFactories(platform, secrets, await api.clockNow());
   note(
@@ -564,6 +729,12 @@ async function measure(platform: RunningPlatform, note: Note): Promise<ApiRun> {
       '(@azure/cosmos executeBulkOperations, pinned certificate)'
   );
   const list = await pageThroughList(api);
+  // Last, on a demo user nothing else in the bench acts as or for: an administrator exports everything held about
+  // the person, then erases it (the account is closed).
+  const erased = findDemoUser(erasedUser)?.userId;
+  if (!erased) throw new Error(`there is no demo user ${erasedUser}`);
+  await api.call('exportPersonalData', { as: 'admin', params: { userId: erased } });
+  await api.call('erasePersonalData', { as: 'admin', params: { userId: erased } });
   return { operations, calls: api.calls, seedMs, list };
 }
 

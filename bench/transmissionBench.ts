@@ -69,14 +69,14 @@ const pollMs = 1_000;
 
 type Note = (line: string) => void;
 
-interface LocalKeys {
+export interface LocalKeys {
   cosmosKey: string;
   gatewaySharedSecret: string;
   azuriteAccountName: string;
   azuriteAccountKey: string;
 }
 
-function localKeys(dataDir: string): LocalKeys {
+export function localKeys(dataDir: string): LocalKeys {
   const file = join(dataDir, 'local-keys.json');
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalKeys>;
   for (const key of ['cosmosKey', 'gatewaySharedSecret', 'azuriteAccountName', 'azuriteAccountKey'] as const) {
@@ -85,10 +85,14 @@ function localKeys(dataDir: string): LocalKeys {
   return parsed as LocalKeys;
 }
 
-/** The app's ports on the platform's servers: its Cosmos server, Azurite and the host's queue API. */
-async function openPorts(
+/**
+ * The app's ports on the platform's servers: its Cosmos server, Azurite and the host's queue API. `clock`: the
+ * platform's time (the real one unless the platform runs a virtual clock).
+ */
+export async function openPorts(
   platform: RunningPlatform,
-  keys: LocalKeys
+  keys: LocalKeys,
+  clock: Clock = { now: () => new Date() }
 ): Promise<{ store: DocumentStore; deps: TransmissionDeps & ComplianceDeps; close: () => void }> {
   const [{ CosmosClient }, { BlobServiceClient }] = await Promise.all([
     import('@azure/cosmos'),
@@ -109,7 +113,6 @@ async function openPorts(
       { layoutVersion: 1, ...keys }
     )
   );
-  const clock: Clock = { now: () => new Date() };
   const api = `http://${loopback}:${platform.port}`;
   const deps = {
     store,

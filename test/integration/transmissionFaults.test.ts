@@ -336,9 +336,9 @@ it('R17: a crash after the record (queued) but before the Service Bus send: the 
       },
     },
   };
-  await expect(
-    queueCycleTransmission(dying, { factoryId, cycleId }, { actor: schedulerActor })
-  ).rejects.toThrow(/died before the message was sent/);
+  await expect(queueCycleTransmission(dying, { factoryId, cycleId }, { actor: schedulerActor })).rejects.toThrow(
+    /died before the message was sent/
+  );
   const left = await record(transmissionId);
   expect(left).toMatchObject({ status: 'queued', sentToQueueAt: null });
   const peek = () => api.host.serviceBus!.peek(transmissionQueue.name).filter((m) => m.messageId === transmissionId);

@@ -35,7 +35,7 @@ import {
   type TransmissionDocument,
   type TransmissionStatus,
 } from '../../domain/transmission/transmission';
-import type { DocumentStore } from '../../ports/documentStore';
+import type { DocumentStore, Versioned } from '../../ports/documentStore';
 import type { OutgoingMessage } from '../../ports/messageQueue';
 import { inlinePayloadLimitBytes, transmissionMessageKind, type TransmissionMessage } from '../../schemas/transmission';
 import { saveFactoryChange } from '../factories/factoryStore';
@@ -200,17 +200,36 @@ export async function sendQueuedTransmission(
   payloadJson?: string
 ): Promise<boolean> {
   const current = await readTransmission(deps.store, ref.countryCode, ref.transmissionId);
-  if (!current || current.doc.status !== 'queued') return false;
-  if (current.doc.sentToQueueAt !== null) return true;
+  return current ? (await sendTransmissionMessage(deps, current, payloadJson)).sent : false;
+}
+
+/**
+ * The same from a version of the record the caller just read or wrote (no read of its own); answers whether the
+ * message is on the queue and the record as it is afterwards.
+ */
+export async function sendTransmissionMessage(
+  deps: Pick<TransmissionDeps, 'store' | 'clock' | 'files' | 'queue'>,
+  current: Versioned<TransmissionDocument>,
+  payloadJson?: string
+): Promise<{ sent: boolean; latest: Versioned<TransmissionDocument> }> {
+  if (current.doc.status !== 'queued') return { sent: false, latest: current };
+  if (current.doc.sentToQueueAt !== null) return { sent: true, latest: current };
   const json = payloadJson ?? (current.doc.payload ? await readPayload(deps, current.doc.payload) : undefined);
   const message = transmissionMessage(current.doc, json);
   await deps.queue.send(transmissionQueue.name, [message]);
-  await changeTransmission(deps.store, deps.clock, ref, async (latest) => {
-    if (latest.doc.messageId !== message.messageId) return undefined;
-    const after = markSentToQueue(latest.doc, deps.clock.now().toISOString());
-    return after ? { after, action: 'transmission.sentToQueue' } : undefined;
-  });
-  return true;
+  const marked = await changeTransmission(
+    deps.store,
+    deps.clock,
+    current.doc,
+    async (latest) => {
+      if (latest.doc.messageId !== message.messageId) return undefined;
+      const after = markSentToQueue(latest.doc, deps.clock.now().toISOString());
+      return after ? { after, action: 'transmission.sentToQueue' } : undefined;
+    },
+    current
+  );
+  const latest = marked.doc && marked.etag ? { doc: marked.doc, etag: marked.etag } : current;
+  return { sent: true, latest };
 }
 
 // ---------------------------------------------------------------------------------------------------

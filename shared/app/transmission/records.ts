@@ -124,23 +124,25 @@ export async function saveTransmissionChange(
 export const maxRecordAttempts = 5;
 
 /**
- * Reads the record, lets `decide` turn it into a change (undefined: nothing to do), and writes it; when another
- * writer changed the record meanwhile (412), reads again and decides again, a few times.
+ * Reads the record (or starts from `known`, a version just read or written), lets `decide` turn it into a
+ * change (undefined: nothing to do), and writes it; when another writer changed the record meanwhile (412),
+ * reads again and decides again, a few times. Answers the record as it is now, with its ETag when known.
  */
 export async function changeTransmission(
   store: DocumentStore,
   clock: Clock,
   ref: { countryCode: string; transmissionId: string },
-  decide: (current: Versioned<TransmissionDocument>) => Promise<RecordChange | undefined>
-): Promise<{ doc: TransmissionDocument | undefined; changed: boolean }> {
+  decide: (current: Versioned<TransmissionDocument>) => Promise<RecordChange | undefined>,
+  known?: Versioned<TransmissionDocument>
+): Promise<{ doc: TransmissionDocument | undefined; etag?: string; changed: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const current = await readTransmission(store, ref.countryCode, ref.transmissionId);
+    const current = attempt === 1 && known ? known : await readTransmission(store, ref.countryCode, ref.transmissionId);
     if (!current) return { doc: undefined, changed: false };
     const change = await decide(current);
-    if (!change) return { doc: current.doc, changed: false };
+    if (!change) return { doc: current.doc, etag: current.etag, changed: false };
     try {
-      await saveTransmissionChange(store, clock, current, change);
-      return { doc: change.after, changed: true };
+      const etag = await saveTransmissionChange(store, clock, current, change);
+      return { doc: change.after, etag, changed: true };
     } catch (error) {
       const raced = error instanceof PreconditionFailedError || error instanceof ConflictError;
       if (!raced || attempt >= maxRecordAttempts) throw error;

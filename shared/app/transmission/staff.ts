@@ -5,7 +5,7 @@
 // stored facts and validated again first; still invalid, the replay is refused (422) and nothing is written.
 import { mayActInCountry } from '../../domain/access/policy';
 import type { Principal } from '../../domain/access/roles';
-import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError } from '../../domain/errors';
+import { ForbiddenError, NotFoundError, RuleViolationError } from '../../domain/errors';
 import {
   attentionStatuses,
   replayTransmission as replayRule,
@@ -18,7 +18,7 @@ import { loadFactoryFor } from '../factories/factoryStore';
 import { readFactory } from '../timeline/cycleFacts';
 import { actorOf } from '../users/userDirectory';
 import type { TransmissionDeps } from './deps';
-import { buildCyclePayload, sendQueuedTransmission, storePayload } from './queue';
+import { buildCyclePayload, sendTransmissionMessage, storePayload } from './queue';
 import { readTransmission, saveTransmissionChange } from './records';
 
 /** At most this many transmissions per list (one partition query; the attention list is short). */
@@ -137,8 +137,9 @@ export async function replayTransmission(
     options.ifMatch
   );
   let sentToQueue = false;
+  let latest = { doc: after, etag };
   try {
-    sentToQueue = await sendQueuedTransmission(deps, after);
+    ({ sent: sentToQueue, latest } = await sendTransmissionMessage(deps, latest));
   } catch (error) {
     options.warn?.(
       `replay of ${after.transmissionId}: the message could not be sent now (the sweep sends it): ${
@@ -146,7 +147,5 @@ export async function replayTransmission(
       }`
     );
   }
-  const latest = await readTransmission(deps.store, after.countryCode, after.transmissionId);
-  if (!latest) throw new ConflictError(`Transmission ${after.transmissionId} disappeared.`);
-  return { transmission: latest.doc, etag: latest.etag ?? etag, sentToQueue };
+  return { transmission: latest.doc, etag: latest.etag, sentToQueue };
 }
