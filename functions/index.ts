@@ -76,6 +76,9 @@ import './activities/chaseGatewayApproval';
 import './activities/loadTermsWatchFacts';
 import './activities/remindTermsExpiry';
 import './activities/noticeTermsExpired';
+// the background part of a personal-data erasure (erasure-{userId})
+import './orchestrations/personalDataErasure';
+import './activities/completePersonalDataErasure';
 import './reconcileTimelines';
 import './getCycleTimeline';
 // the transmission to the SLCP Gateway (R17-R19): the Service Bus sender and its dead letters, the sweep of unsent

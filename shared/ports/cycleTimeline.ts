@@ -40,6 +40,11 @@ export interface DurableTimelines {
   signalGatewayApproved(factoryId: string): Promise<void>;
   /** (Re)starts the Terms & Conditions expiry watch after a signature (R10). */
   restartTermsWatch(factoryId: string, signedAt: string): Promise<void>;
+  /**
+   * Starts the background part of a person's personal-data erasure (`erasure-{userId}`); starting it while it
+   * runs does nothing, and starting it after it stopped runs it again (it resumes).
+   */
+  startPersonalDataErasure(userId: string): Promise<{ instanceId: string; started: boolean }>;
   status(instanceId: string): Promise<DurableInstanceStatus | undefined>;
   /** The ids of every live instance (Pending, Running, Suspended), in as few calls as the API pages allow. */
   liveInstanceIds(): Promise<ReadonlySet<string>>;
@@ -49,4 +54,5 @@ export const instanceIds = {
   cycle: (cycleId: string) => `cycle-${cycleId}`,
   gatewayApproval: (factoryId: string) => `gateway-${factoryId}`,
   terms: (factoryId: string) => `terms-${factoryId}`,
+  erasure: (userId: string) => `erasure-${userId}`,
 } as const;

@@ -45,14 +45,12 @@ export const personalDataExportSchema = z
 export const personalDataErasureSchema = z
   .object({
     userId: z.string(),
-    alreadyErased: z.boolean(),
+    status: z.enum(['erasing', 'erased']).openapi({
+      description:
+        '`erasing`: the account is closed and the rest runs in the background (`erasure-{userId}`); `erased`: done',
+    }),
     requestedAt: z.string(),
     requestedBy: z.string(),
-    erasedAt: z.string(),
-    pseudonym: z.object({ name: z.string(), email: z.string() }),
-    factoryIds: z.array(z.string()),
-    auditEventIds: z.array(z.string()),
-    documentsChanged: z.number().int(),
-    documentsDeleted: z.number().int(),
+    erasedAt: z.string().nullable(),
   })
   .openapi('PersonalDataErasure');

@@ -2,6 +2,7 @@
 // Cosmos server seeded with the demo data, ES256 tokens. An Admin exports a factory manager's data, erases it,
 // and the export then shows pseudonyms only; the factory's audit trail keeps every event (snapshots
 // pseudonymised) and gains one; the manager's token no longer opens anything; other people are untouched.
+import { createHash } from 'node:crypto';
 import { findDemoUser } from '../../local/seed/demoUsers';
 import { seedDemoData } from '../../local/seed/seedDemoData';
 import { apiCalls, type Json } from '../support/apiCalls';
@@ -61,16 +62,31 @@ it("exports a factory manager's data, erases it keeping the audit trail, and clo
     () => call('POST', `users/${fm.userId}/personal-data-erasure`, { as: 'registration-bd' }),
     403
   );
+  // The request closes the account and answers 202; the rest runs in the orchestration erasure-{userId}.
   const erased = await call('POST', `users/${fm.userId}/personal-data-erasure`, { as: 'admin' });
-  expect(erased.status).toBe(200);
-  expect(erased.body).toMatchObject({ userId: fm.userId, alreadyErased: false, factoryIds: ['BD-DEMO0001'] });
-  const pseudonym = erased.body.pseudonym as { name: string; email: string };
-  expect(pseudonym.email).toMatch(/^erased-[0-9a-f]{12}@invalid$/);
+  expect(erased.status).toBe(202);
+  expect(erased.headers.get('location')).toBe(`/api/users/${fm.userId}/personal-data`);
+  expect(erased.body).toMatchObject({ userId: fm.userId, status: 'erasing', erasedAt: null });
+  expect(Number(erased.headers.get('x-cosmos-round-trips'))).toBeLessThanOrEqual(6);
+  const closed = await call('GET', 'factories/BD-DEMO0001', { as: 'fm-bd-1' });
+  expect(closed.status).toBe(403); // closed at once (other instances within scopeCacheSeconds)
 
-  // The export again: pseudonyms only.
-  const after = await call('GET', `users/${fm.userId}/personal-data`, { as: 'admin' });
+  // The export shows `erasing` until the orchestration has run, then `erased` with pseudonyms only.
+  let after = await call('GET', `users/${fm.userId}/personal-data`, { as: 'admin' });
+  for (let i = 0; i < 200 && after.body.status === 'erasing'; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    after = await call('GET', `users/${fm.userId}/personal-data`, { as: 'admin' });
+  }
   expect(after.status).toBe(200);
   expect(after.body.status).toBe('erased');
+  await api.host.durable?.settle();
+  const instance = await api.host.durable!.get(`erasure-${fm.userId}`);
+  expect(instance?.status).toBe('Completed');
+  expect(JSON.parse(instance!.output!)).toMatchObject({ outcome: 'erased', factoryIds: ['BD-DEMO0001'] });
+  const pseudonym = {
+    name: `erased-${createHash('sha256').update(fm.userId).digest('hex').slice(0, 12)}`,
+    email: `erased-${createHash('sha256').update(fm.userId).digest('hex').slice(0, 12)}@invalid`,
+  };
   const text = JSON.stringify(after.body);
   expect(text).not.toContain(fm.email);
   expect(text).not.toContain(fm.name);
@@ -113,7 +129,7 @@ it("exports a factory manager's data, erases it keeping the audit trail, and clo
   const fingerprint = await api.fingerprint();
   const again = await call('POST', `users/${fm.userId}/personal-data-erasure`, { as: 'admin' });
   expect(again.status).toBe(200);
-  expect(again.body).toMatchObject({ alreadyErased: true, documentsChanged: 0, documentsDeleted: 0 });
+  expect(again.body).toMatchObject({ userId: fm.userId, status: 'erased', erasedAt: expect.any(String) });
   expect(await api.fingerprint()).toEqual(fingerprint);
 });
 
@@ -123,4 +139,27 @@ it('answers 404 for someone not in the directory and 400 for an id that cannot b
   expect((await call('GET', `users/${encodeURIComponent('a b')}/personal-data`, { as: 'admin' })).status).toBe(400);
   expect((await call('GET', `users/${fm.userId}/personal-data`, { as: 'fm-bd-2' })).status).toBe(403);
   expect((await call('GET', `users/${fm.userId}/personal-data`)).status).toBe(401);
+});
+
+it('answers 503 when the erasure cannot be started, the account being closed already; a repeat resumes', async () => {
+  const engine = api.host.durable!;
+  const start = jest.spyOn(engine, 'startNew').mockRejectedValueOnce(new Error('the task hub is away'));
+  try {
+    const refused = await call('POST', `users/${other.userId}/personal-data-erasure`, { as: 'admin' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(refused.body.detail).toMatch(/account is closed/);
+  } finally {
+    start.mockRestore();
+  }
+  expect((await call('GET', 'factories/BD-DEMO0002', { as: 'fm-bd-2' })).status).toBe(403);
+  expect((await call('GET', `users/${other.userId}/personal-data`, { as: 'admin' })).body.status).toBe('erasing');
+
+  const again = await call('POST', `users/${other.userId}/personal-data-erasure`, { as: 'admin' });
+  expect(again.status).toBe(202);
+  await engine.settle();
+  expect((await engine.get(`erasure-${other.userId}`))?.status).toBe('Completed');
+  const after = await call('GET', `users/${other.userId}/personal-data`, { as: 'admin' });
+  expect(after.body.status).toBe('erased');
+  expect(JSON.stringify(after.body)).not.toContain(other.email);
 });

@@ -91,7 +91,7 @@ const otherUsersNotification = notificationIdOf('registration-vn');
 // ---------------------------------------------------------------------------------------------------
 
 type Refusal = 401 | 403 | 404;
-type Answer = 200 | 201 | 409 | 422 | 503;
+type Answer = 200 | 201 | 202 | 409 | 422 | 503;
 type Expected = Refusal | Answer;
 type Row = { scope: Scope } & Record<Caller, readonly Expected[]>;
 
@@ -229,12 +229,12 @@ const table: Record<string, Row> = {
     none: [401],
   },
   erasePersonalData: {
-    scope: 'caller', // roles Admin; erases erasedUser, whom no other cell calls as or targets
+    scope: 'caller', // roles Admin; erases erasedUser, whom no other cell calls as or targets (202: closed, erasing)
     FactoryManager: [403],
     RegistrationStaff: [403],
     EnterpriseAdvisor: [403],
     Assessor: [403],
-    Admin: [200],
+    Admin: [202],
     Brand: [403],
     Gateway: [403],
     none: [401],

@@ -3,11 +3,12 @@
 // that it is idempotent, resumes after an interruption, and never loses a concurrent writer's update.
 import { memoryDocumentStore } from '../../shared/adapters/memory/memoryDocumentStore';
 import {
-  erasePersonalData,
+  completePersonalDataErasure,
   erasureAttempts,
   exportPersonalData,
   personalDataErasedAction,
   pseudonymOf,
+  requestPersonalDataErasure,
   type PersonalDataDeps,
 } from '../../shared/app/users/personalData';
 import { actorOf, type UserDocument } from '../../shared/app/users/userDirectory';
@@ -32,6 +33,12 @@ const staff: Principal = {
   name: undefined,
 };
 const pseudonym = pseudonymOf(fm.userId);
+
+/** What the endpoint and the `personalDataErasure` activity do between them: step 1, then steps 2 and 3. */
+async function erasePersonalData(d: PersonalDataDeps, principal: Principal, userId: string) {
+  await requestPersonalDataErasure(d, principal, userId);
+  return completePersonalDataErasure(d, userId);
+}
 
 let store: ReturnType<typeof memoryDocumentStore>;
 let deps: PersonalDataDeps;
@@ -275,6 +282,51 @@ describe('erasure', () => {
         .filter((f) => f.kind === 'email')
         .every((f) => f.value.includes(pseudonym.email))
     ).toBe(true);
+  });
+
+  it('the request only closes the account; the background part completes it; both are idempotent', async () => {
+    const before = JSON.stringify(await everything(store));
+    const requested = await requestPersonalDataErasure(deps, admin, fm.userId);
+    expect(requested).toEqual({
+      userId: fm.userId,
+      status: 'erasing',
+      requestedAt: clock.now().toISOString(),
+      requestedBy: admin.userId,
+      erasedAt: null,
+    });
+    // Only the directory entry changed: closed, the plan recorded, name and email still there (replaced last).
+    const user = (await store.read<UserDocument>('users', fm.userId, fm.userId))!.doc;
+    expect(user).toMatchObject({ disabled: true, email: fm.email, erasure: { factoryIds: ['BD-DEMO0001'] } });
+    expect(user.erasure?.completedAt).toBeUndefined();
+    const changed = (await everything(store)).filter((d) => !before.includes(JSON.stringify(d)));
+    expect(changed.map((d) => d.id)).toEqual([fm.userId]);
+    expect((await exportPersonalData(deps, admin, fm.userId)).status).toBe('erasing');
+    // A repeat while it runs: no change.
+    const closed = JSON.stringify(await everything(store));
+    expect(await requestPersonalDataErasure(deps, admin, fm.userId)).toEqual(requested);
+    expect(JSON.stringify(await everything(store))).toBe(closed);
+
+    const done = await completePersonalDataErasure(deps, fm.userId);
+    expect(done).toMatchObject({
+      alreadyErased: false,
+      factoryIds: ['BD-DEMO0001'],
+      erasedAt: clock.now().toISOString(),
+    });
+    expect((await exportPersonalData(deps, admin, fm.userId)).status).toBe('erased');
+    const erased = JSON.stringify(await everything(store));
+    expect(await requestPersonalDataErasure(deps, admin, fm.userId)).toMatchObject({ status: 'erased' });
+    expect(await completePersonalDataErasure(deps, fm.userId)).toMatchObject({
+      alreadyErased: true,
+      documentsChanged: 0,
+    });
+    expect(JSON.stringify(await everything(store))).toBe(erased);
+  });
+
+  it('the background part erases nothing unless an erasure was requested', async () => {
+    const before = JSON.stringify(await everything(store));
+    await expect(completePersonalDataErasure(deps, fm.userId)).rejects.toThrow(NotFoundError);
+    await expect(completePersonalDataErasure(deps, 'nobody')).rejects.toThrow(NotFoundError);
+    expect(JSON.stringify(await everything(store))).toBe(before);
   });
 
   it('is idempotent: again, nothing changes and no second event', async () => {

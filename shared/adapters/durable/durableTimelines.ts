@@ -14,6 +14,7 @@ export const orchestratorNames = {
   cycleTimeline: 'cycleTimeline',
   gatewayApproval: 'gatewayApproval',
   termsWatch: 'termsWatch',
+  personalDataErasure: 'personalDataErasure',
 } as const;
 
 export const timelineEvents = {
@@ -89,6 +90,8 @@ export function durableTimelines(context: InvocationContext): DurableTimelines {
       const raised = await raise(instanceId, timelineEvents.termsSigned, { factoryId, signedAt });
       if (!raised) await ensure(orchestratorNames.termsWatch, instanceId, { factoryId, signedAt });
     },
+    startPersonalDataErasure: (userId) =>
+      ensure(orchestratorNames.personalDataErasure, instanceIds.erasure(userId), { userId }),
     status,
     async liveInstanceIds() {
       const found = await client.getStatusBy({

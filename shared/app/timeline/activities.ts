@@ -16,6 +16,7 @@ export const timelineActivities = {
   loadTermsWatchFacts: 'loadTermsWatchFacts',
   remindTermsExpiry: 'remindTermsExpiry',
   noticeTermsExpired: 'noticeTermsExpired',
+  completePersonalDataErasure: 'completePersonalDataErasure',
 } as const;
 
 /** The activity that acts on each milestone of the cycle timeline. */
@@ -51,6 +52,10 @@ export const milestoneInputSchema = cycleRefSchema.extend({ asOf: instant });
 export type MilestoneInput = z.infer<typeof milestoneInputSchema>;
 
 export const factoryRefSchema = z.object({ factoryId });
+
+/** The person whose personal-data erasure the `personalDataErasure` orchestration completes. */
+export const userRefSchema = z.object({ userId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/) });
+export type UserRef = z.infer<typeof userRefSchema>;
 
 export const gatewayChaseInputSchema = z.object({
   factoryId,

@@ -11,7 +11,9 @@
 // drops messages not yet delivered to the person, closes the account, and writes one audit event in the
 // trail of each factory it covered. Every write carries the ETag of the read it was computed from; a
 // partition changed meanwhile is read again and done again (at most 5 times, then 409). Running it again
-// resumes an interrupted erasure, and changes nothing once it is complete.
+// resumes an interrupted erasure, and changes nothing once it is complete. The request does step 1 only
+// (`requestPersonalDataErasure`: the account is closed at once); the rest (`completePersonalDataErasure`) runs
+// in the durable orchestration `erasure-{userId}` (functions/orchestrations/personalDataErasure.ts).
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../domain/access/roles';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
@@ -33,7 +35,7 @@ import {
 import type { ContainerName } from '../../config/cosmosContainers';
 import type { Clock } from '../../ports/clock';
 import type { DocumentStore, QuerySpec, StoredDocument, WriteOperation } from '../../ports/documentStore';
-import { forgetScope, type UserDocument } from './userDirectory';
+import { forgetScope, type PersonalDataErasure, type UserDocument } from './userDirectory';
 
 export interface PersonalDataDeps {
   store: DocumentStore;
@@ -421,29 +423,34 @@ async function eraseFactory(
   return eventId;
 }
 
+/** What the request of an erasure answers: the account is closed, the rest runs in the background. */
+export interface PersonalDataErasureRequest {
+  userId: string;
+  /** `erasing`: the account is closed and the rest is under way; `erased`: it had already completed. */
+  status: 'erasing' | 'erased';
+  requestedAt: string;
+  requestedBy: string;
+  erasedAt: string | null;
+}
+
 /**
- * Erases the person's personal data (Admin only): closes the account first (so it changes nothing
- * meanwhile), pseudonymises every factory it covers, then their own partition: notifications deleted, the
- * directory entry keeps the user id (the audit trail refers to it) under the pseudonym, marked complete.
+ * Step 1 of an erasure, in the request (Admin only): closes the account at once (so it changes nothing
+ * meanwhile) and records the plan (the factories it covers), unless an earlier request did. The rest
+ * (`completePersonalDataErasure`) runs in the background; the export says `erasing` until it completes.
  */
-export async function erasePersonalData(
+export async function requestPersonalDataErasure(
   deps: PersonalDataDeps,
   principal: Principal,
   userId: string
-): Promise<PersonalDataErasureResult> {
+): Promise<PersonalDataErasureRequest> {
   assertAdmin(principal);
   if (principal.userId === userId) {
     throw new ConflictError('An administrator cannot erase their own account; ask another administrator.');
   }
-  const pseudonym = pseudonymOf(userId);
-  const tally: Tally = { changed: 0, deleted: 0 };
-
-  // 1. Close the account and record the plan (the factories it covers), unless an earlier run did.
-  const started = await withRetries(`The directory entry of ${userId}`, async () => {
+  const erasure = await withRetries(`The directory entry of ${userId}`, async () => {
     const user = await loadUser(deps.store, userId);
-    const identity = identityOf(user.doc);
-    const factoryIds = await factoriesOf(deps.store, user.doc, identity);
-    if (user.doc.erasure) return { user: user.doc, identity, factoryIds };
+    if (user.doc.erasure) return user.doc.erasure;
+    const factoryIds = await factoriesOf(deps.store, user.doc, identityOf(user.doc));
     const now = deps.clock.now().toISOString();
     const closed: UserDocument = {
       ...user.doc,
@@ -457,15 +464,55 @@ export async function erasePersonalData(
     };
     await deps.store.write('users', userId, [{ kind: 'replace', doc: closed, ifMatch: user.etag }]);
     forgetScope(deps.store, userId);
-    tally.changed += 1;
-    return { user: closed, identity, factoryIds };
+    return closed.erasure!;
   });
-  const alreadyErased = started.user.erasure?.completedAt !== undefined;
+  return {
+    userId,
+    status: erasure.completedAt ? 'erased' : 'erasing',
+    requestedAt: erasure.requestedAt,
+    requestedBy: erasure.requestedBy,
+    erasedAt: erasure.completedAt ?? null,
+  };
+}
+
+/**
+ * Steps 2 and 3 of an erasure requested earlier (the background activity; no caller to authorise: the
+ * directory entry says who asked, and that administrator is the actor of the audit events). Pseudonymises
+ * every factory it covers, then the person's own partition: notifications deleted, the directory entry keeps
+ * the user id (the audit trail refers to it) under the pseudonym, marked complete. Running it again resumes
+ * an interrupted run, and changes nothing once it is complete. NotFoundError when the person is not in the
+ * directory or no erasure was requested.
+ */
+export async function completePersonalDataErasure(
+  deps: PersonalDataDeps,
+  userId: string
+): Promise<PersonalDataErasureResult> {
+  const pseudonym = pseudonymOf(userId);
+  const tally: Tally = { changed: 0, deleted: 0 };
+  const user = await loadUser(deps.store, userId);
+  const requested = user.doc.erasure;
+  if (!requested) throw new NotFoundError(`No erasure was requested for ${userId}.`);
+  const resultOf = (erasure: PersonalDataErasure, alreadyErased: boolean): PersonalDataErasureResult => ({
+    userId,
+    alreadyErased,
+    requestedAt: erasure.requestedAt,
+    requestedBy: erasure.requestedBy,
+    erasedAt: erasure.completedAt!,
+    pseudonym,
+    factoryIds: [...erasure.factoryIds].sort(),
+    auditEventIds: [...erasure.factoryIds].sort().map((factoryId) => erasureEventId(factoryId, pseudonym)),
+    documentsChanged: tally.changed,
+    documentsDeleted: tally.deleted,
+  });
+  // Complete already: the directory entry holds the pseudonym, nothing left to find or change.
+  if (requested.completedAt !== undefined) return resultOf(requested, true);
+  const identity = identityOf(user.doc);
+  const factoryIds = await factoriesOf(deps.store, user.doc, identity);
+  const admin: Principal = { userId: requested.requestedBy, roles: ['Admin'], email: undefined, name: undefined };
 
   // 2. Every factory it covers, each in its partition (and its self-assessments' partitions).
-  const auditEventIds: string[] = [];
-  for (const factoryId of started.factoryIds) {
-    auditEventIds.push(await eraseFactory(deps, principal, factoryId, started.identity, pseudonym, tally));
+  for (const factoryId of factoryIds) {
+    await eraseFactory(deps, admin, factoryId, identity, pseudonym, tally);
   }
 
   // 3. The person's own partition: notifications go, the directory entry takes the pseudonym, complete.
@@ -480,39 +527,27 @@ export async function erasePersonalData(
       notifications.map((doc): WriteOperation => ({ kind: 'delete', id: doc.id, ifMatch: undefined }))
     );
     tally.deleted += notifications.length;
-    await erasePartition(deps.store, 'users', userId, others, started.identity, pseudonym, tally);
-    const user = await loadUser(deps.store, userId);
-    const erasure = user.doc.erasure ?? started.user.erasure!;
-    if (erasure.completedAt !== undefined) return user.doc;
+    await erasePartition(deps.store, 'users', userId, others, identity, pseudonym, tally);
+    const current = await loadUser(deps.store, userId);
+    const erasure = current.doc.erasure ?? requested;
+    if (erasure.completedAt !== undefined) return erasure;
     const now = deps.clock.now().toISOString();
     const done: UserDocument = {
-      ...pseudonymise(user.doc, started.identity, pseudonym),
+      ...pseudonymise(current.doc, identity, pseudonym),
       name: pseudonym.name,
       email: pseudonym.email,
       disabled: true,
       erasure: {
         ...erasure,
-        factoryIds: [...new Set([...erasure.factoryIds, ...started.factoryIds])],
+        factoryIds: [...new Set([...erasure.factoryIds, ...factoryIds])],
         completedAt: now,
       },
       updatedAt: now,
     };
-    await deps.store.write('users', userId, [{ kind: 'replace', doc: done, ifMatch: user.etag }]);
+    await deps.store.write('users', userId, [{ kind: 'replace', doc: done, ifMatch: current.etag }]);
     forgetScope(deps.store, userId);
     tally.changed += 1;
-    return done;
+    return done.erasure!;
   });
-  const erasure = finished.erasure!;
-  return {
-    userId,
-    alreadyErased,
-    requestedAt: erasure.requestedAt,
-    requestedBy: erasure.requestedBy,
-    erasedAt: erasure.completedAt!,
-    pseudonym,
-    factoryIds: started.factoryIds,
-    auditEventIds,
-    documentsChanged: tally.changed,
-    documentsDeleted: tally.deleted,
-  };
+  return resultOf(finished, false);
 }
