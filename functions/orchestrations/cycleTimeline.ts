@@ -5,7 +5,7 @@
 // the event won, and continues as new with its small input. It completes when the cycle is over and nothing
 // remains. Deterministic: time only from `context.df.currentUtcDateTime`, no I/O but through activities.
 import * as df from 'durable-functions';
-import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { orchestratorNames, timelineEvents } from '../../shared/adapters/durable/durableTimelines';
 import {
   cycleRefSchema,
@@ -17,8 +17,8 @@ import type { LoadedCycleFacts } from '../../shared/app/timeline/cycleFacts';
 import { decideCycleTimeline } from '../../shared/domain/timeline/cycleTimeline';
 import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
 import type { CycleTimelineStatus, MilestoneRun } from '../../shared/domain/timeline/status';
-import { activityRetryOptions } from './activityRetry';
-import { waitThenContinueAsNew } from './waitThenContinue';
+import { callWithRetries } from './activityRetry';
+import { lookAgainWithinTheHour, waitThenContinueAsNew, type Wakening } from './waitThenContinue';
 
 /** The input of every execution: which cycle, and (after the first) which execution and what woke it. */
 export interface CycleTimelineInput {
@@ -43,13 +43,8 @@ function signalOf(result: unknown): string {
 export const cycleTimelineOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
   const ref = { factoryId: input.factoryId, cycleId: input.cycleId };
-  const retry = activityRetryOptions();
-  let loaded: LoadedCycleFacts | undefined;
-  try {
-    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadCycleTimelineFacts, retry, ref);
-  } catch {
-    // The store stayed away through the retries: the facts are unknown, so wait and look again.
-  }
+  // Undefined when the store stayed away through the retries: the facts are unknown, so wait and look again.
+  const loaded = yield* callWithRetries<LoadedCycleFacts>(context, timelineActivities.loadCycleTimelineFacts, ref);
   const now = context.df.currentUtcDateTime;
   const status: CycleTimelineStatus = {
     phase: 'waiting',
@@ -62,9 +57,7 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
     failed: [],
   };
   if (loaded === undefined) {
-    const retryAt = retryWake(now).toISOString();
-    context.df.setCustomStatus({ ...status, failed: ['loadFacts'], wakeAt: retryAt });
-    return yield* waitThenContinue(context, input, retryAt);
+    return yield* lookAgainWithinTheHour(context, { ...status }, timelineEvents.cycleChanged, nextExecution(input));
   }
   if (!loaded.found) {
     context.df.setCustomStatus({ ...status, phase: 'cycleNotFound' });
@@ -75,17 +68,14 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
   const ran: MilestoneRun[] = [];
   const failed: string[] = [];
   for (const milestone of decision.due) {
-    try {
-      const outcome: ActivityOutcome = yield context.df.callActivityWithRetry(milestoneActivity[milestone], retry, {
-        ...ref,
-        asOf: now.toISOString(),
-      });
-      ran.push({ milestone, acted: outcome.acted, at: outcome.at });
-    } catch {
-      // Its retries are spent: the failure is in the activity's log and in this status; the timeline tries
-      // again when it wakes (the daily reconciliation wakes a cycle with an overdue milestone).
-      failed.push(milestone);
-    }
+    const outcome = yield* callWithRetries<ActivityOutcome>(context, milestoneActivity[milestone], {
+      ...ref,
+      asOf: now.toISOString(),
+    });
+    // Retries spent: the failure is in the activity's log and in this status; the timeline tries again within
+    // the hour (below).
+    if (outcome) ran.push({ milestone, acted: outcome.acted, at: outcome.at });
+    else failed.push(milestone);
   }
 
   const summary = { ...status, next: decision.next, waitingFor: decision.waitingFor, ran, failed };
@@ -95,22 +85,19 @@ export const cycleTimelineOrchestrator: OrchestrationHandler = function* (contex
   }
 
   // A milestone that failed is tried again within the hour rather than at the next due date.
-  const wake = failed.length > 0 ? wakeAt(now, [decision.wakeAt, retryWake(now)]).toISOString() : decision.wakeAt;
+  const wake = wakeAt(now, [decision.wakeAt, failed.length > 0 ? retryWake(now) : null]).toISOString();
   context.df.setCustomStatus({ ...summary, wakeAt: wake });
-  return yield* waitThenContinue(context, input, wake);
+  return yield* waitThenContinueAsNew(context, new Date(wake), timelineEvents.cycleChanged, nextExecution(input));
 };
 
-function waitThenContinue(
-  context: OrchestrationContext,
-  input: CycleTimelineInput & { execution: number },
-  wake: string
-): Generator<Task, undefined, unknown> {
-  return waitThenContinueAsNew(context, new Date(wake), timelineEvents.cycleChanged, (woken): CycleTimelineInput => ({
+/** The input of the next execution, given what woke this one. */
+function nextExecution(input: CycleTimelineInput & { execution: number }) {
+  return (woken: Wakening): CycleTimelineInput => ({
     factoryId: input.factoryId,
     cycleId: input.cycleId,
     execution: input.execution + 1,
     wokenBy: woken.byEvent ? signalOf(woken.result) : 'timer',
-  }));
+  });
 }
 
 df.app.orchestration(orchestratorNames.cycleTimeline, cycleTimelineOrchestrator);

@@ -11,8 +11,8 @@ import type { LoadedGatewayFacts } from '../../shared/app/timeline/gatewayApprov
 import { decideGatewayApproval, gatewayApprovalStepKey } from '../../shared/domain/timeline/gatewayApproval';
 import type { MilestoneRun } from '../../shared/domain/timeline/status';
 import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
-import { activityRetryOptions } from './activityRetry';
-import { waitThenContinueAsNew } from './waitThenContinue';
+import { callWithRetries } from './activityRetry';
+import { lookAgainWithinTheHour, waitThenContinueAsNew } from './waitThenContinue';
 
 export interface GatewayApprovalInput {
   factoryId: string;
@@ -35,29 +35,21 @@ function inputOf(raw: unknown): { factoryId: string; handOff: string | null; sin
 
 export const gatewayApprovalOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
-  const retry = activityRetryOptions();
-  let loaded: LoadedGatewayFacts | undefined;
-  try {
-    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadGatewayApprovalFacts, retry, {
-      factoryId: input.factoryId,
-    });
-  } catch {
-    // The store stayed away through the retries: wait and look again (below).
-  }
+  const loaded = yield* callWithRetries<LoadedGatewayFacts>(context, timelineActivities.loadGatewayApprovalFacts, {
+    factoryId: input.factoryId,
+  });
   const now = context.df.currentUtcDateTime;
   if (loaded === undefined) {
-    const fireAt = retryWake(now);
-    context.df.setCustomStatus({
-      phase: 'waiting',
-      execution: input.execution,
-      failed: ['loadFacts'],
-      wakeAt: fireAt.toISOString(),
-    });
-    return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.gatewayApproved, (): GatewayApprovalInput => ({
-      factoryId: input.factoryId,
-      ...(input.handOff ? { handOff: input.handOff, since: input.since ?? now.toISOString() } : {}),
-      execution: input.execution + 1,
-    }));
+    return yield* lookAgainWithinTheHour(
+      context,
+      { execution: input.execution },
+      timelineEvents.gatewayApproved,
+      (): GatewayApprovalInput => ({
+        factoryId: input.factoryId,
+        ...(input.handOff ? { handOff: input.handOff, since: input.since ?? now.toISOString() } : {}),
+        execution: input.execution + 1,
+      })
+    );
   }
   if (!loaded.found) {
     context.df.setCustomStatus({ phase: 'factoryNotFound', execution: input.execution });
@@ -72,16 +64,15 @@ export const gatewayApprovalOrchestrator: OrchestrationHandler = function* (cont
   const failed: string[] = [];
   for (const step of decision.due) {
     const key = gatewayApprovalStepKey(step, handOff ?? '');
-    try {
-      const outcome: ActivityOutcome = yield context.df.callActivityWithRetry(
-        timelineActivities.chaseGatewayApproval,
-        retry,
-        { factoryId: input.factoryId, handOff, since, step, asOf: now.toISOString() }
-      );
-      ran.push({ milestone: key, acted: outcome.acted, at: outcome.at });
-    } catch {
-      failed.push(key);
-    }
+    const outcome = yield* callWithRetries<ActivityOutcome>(context, timelineActivities.chaseGatewayApproval, {
+      factoryId: input.factoryId,
+      handOff,
+      since,
+      step,
+      asOf: now.toISOString(),
+    });
+    if (outcome) ran.push({ milestone: key, acted: outcome.acted, at: outcome.at });
+    else failed.push(key);
   }
   const status = {
     phase: 'waiting',

@@ -11,7 +11,7 @@ import { orchestratorNames } from '../../shared/adapters/durable/durableTimeline
 import { timelineActivities, userRefSchema } from '../../shared/app/timeline/activities';
 import type { ErasureActivityOutcome } from '../activities/completePersonalDataErasure';
 import { retryWake } from '../../shared/domain/timeline/waits';
-import { activityRetryOptions } from './activityRetry';
+import { callWithRetries } from './activityRetry';
 
 export interface PersonalDataErasureInput {
   userId: string;
@@ -30,16 +30,12 @@ function inputOf(raw: unknown): { userId: string; execution: number } {
 
 export const personalDataErasureOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
-  let outcome: ErasureActivityOutcome | undefined;
-  try {
-    outcome = yield context.df.callActivityWithRetry(
-      timelineActivities.completePersonalDataErasure,
-      activityRetryOptions(),
-      { userId: input.userId }
-    );
-  } catch {
-    // Still failing after the retries: wait and try again (below).
-  }
+  // Undefined when it still failed after its retries: wait and try again (below).
+  const outcome = yield* callWithRetries<ErasureActivityOutcome>(
+    context,
+    timelineActivities.completePersonalDataErasure,
+    { userId: input.userId }
+  );
   const now = context.df.currentUtcDateTime;
   if (outcome !== undefined) {
     context.df.setCustomStatus({ phase: 'finished', execution: input.execution, outcome: outcome.outcome });

@@ -11,8 +11,8 @@ import type { LoadedTermsFacts } from '../../shared/app/timeline/termsWatch';
 import type { MilestoneRun } from '../../shared/domain/timeline/status';
 import { decideTermsWatch, termsStepKey, type TermsStep } from '../../shared/domain/timeline/termsWatch';
 import { retryWake, wakeAt } from '../../shared/domain/timeline/waits';
-import { activityRetryOptions } from './activityRetry';
-import { waitThenContinueAsNew } from './waitThenContinue';
+import { callWithRetries } from './activityRetry';
+import { lookAgainWithinTheHour, waitThenContinueAsNew } from './waitThenContinue';
 
 export interface TermsWatchInput {
   factoryId: string;
@@ -37,28 +37,20 @@ function inputOf(raw: unknown): { factoryId: string; execution: number } {
 
 export const termsWatchOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = inputOf(context.df.getInput());
-  const retry = activityRetryOptions();
-  let loaded: LoadedTermsFacts | undefined;
-  try {
-    loaded = yield context.df.callActivityWithRetry(timelineActivities.loadTermsWatchFacts, retry, {
-      factoryId: input.factoryId,
-    });
-  } catch {
-    // The store stayed away through the retries: wait and look again (below).
-  }
+  const loaded = yield* callWithRetries<LoadedTermsFacts>(context, timelineActivities.loadTermsWatchFacts, {
+    factoryId: input.factoryId,
+  });
   const now = context.df.currentUtcDateTime;
   if (loaded === undefined) {
-    const fireAt = retryWake(now);
-    context.df.setCustomStatus({
-      phase: 'waiting',
-      execution: input.execution,
-      failed: ['loadFacts'],
-      wakeAt: fireAt.toISOString(),
-    });
-    return yield* waitThenContinueAsNew(context, fireAt, timelineEvents.termsSigned, (): TermsWatchInput => ({
-      factoryId: input.factoryId,
-      execution: input.execution + 1,
-    }));
+    return yield* lookAgainWithinTheHour(
+      context,
+      { execution: input.execution },
+      timelineEvents.termsSigned,
+      (): TermsWatchInput => ({
+        factoryId: input.factoryId,
+        execution: input.execution + 1,
+      })
+    );
   }
   if (!loaded.found) {
     context.df.setCustomStatus({ phase: 'factoryNotFound', execution: input.execution });
@@ -71,16 +63,13 @@ export const termsWatchOrchestrator: OrchestrationHandler = function* (context: 
   const failed: string[] = [];
   for (const step of decision.due) {
     const key = termsStepKey(step, signedAt!);
-    try {
-      const outcome: ActivityOutcome = yield context.df.callActivityWithRetry(stepActivity[step], retry, {
-        factoryId: input.factoryId,
-        signedAt,
-        asOf: now.toISOString(),
-      });
-      ran.push({ milestone: key, acted: outcome.acted, at: outcome.at });
-    } catch {
-      failed.push(key);
-    }
+    const outcome = yield* callWithRetries<ActivityOutcome>(context, stepActivity[step], {
+      factoryId: input.factoryId,
+      signedAt,
+      asOf: now.toISOString(),
+    });
+    if (outcome) ran.push({ milestone: key, acted: outcome.acted, at: outcome.at });
+    else failed.push(key);
   }
   const status = {
     phase: 'waiting',
