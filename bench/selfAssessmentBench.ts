@@ -9,7 +9,7 @@ import { percentile } from './apiMetrics';
 import { loopback, withPlatform } from './platform';
 import { noteStop, type PlatformBenchOptions } from './platformBenches';
 import { round, type Figures } from './results';
-import { sampleAnswer, type AnswerTypeLike } from './selfAssessmentAnswers';
+import { sampleAnswer, type AnswerTypeLike } from '../local/demo/sampleAnswers';
 
 const factoryId = 'BD-DEMO0001';
 const cycleId = `${factoryId}-C1`;

@@ -35,7 +35,7 @@ import {
 } from '../shared/domain/selfAssessment/selfAssessment';
 import { transmissionIdOf } from '../shared/domain/transmission/transmission';
 import type { WriteOperation } from '../shared/ports/documentStore';
-import { sampleAnswer } from './selfAssessmentAnswers';
+import { sampleAnswer } from '../local/demo/sampleAnswers';
 
 const dayMs = 86_400_000;
 /** Cosmos DB takes at most 100 operations in one transactional batch. */

@@ -15,6 +15,7 @@
 // the journey itself needs (an unexpected answer stops it with a message naming the request).
 import { addIsoDuration, parseIsoDuration, subtractIsoDuration } from '../../shared/domain/isoDuration';
 import { findDemoUser, type DemoCountry } from '../seed/demoUsers';
+import { sampleAnswer, type AnswerTypeLike, type SampleValue } from './sampleAnswers';
 
 type Json = Record<string, unknown>;
 
@@ -292,37 +293,14 @@ export type AssessmentMethod = 'visit' | 'vcc';
 
 export interface JourneyQuestion {
   id: string;
-  answer: {
-    type: 'yesNo' | 'number' | 'date' | 'text' | 'singleChoice' | 'multipleChoice';
-    min?: number;
-    max?: number;
-    maxLength?: number;
-    options?: { code: string }[];
-  };
+  answer: AnswerTypeLike;
 }
 
-export type AnswerValue = boolean | number | string | string[];
+export type AnswerValue = SampleValue;
 
 /** A plausible valid answer: yes, the smallest number allowed (at least 1), today, a short text, the first option(s). */
 export function plausibleAnswer(question: JourneyQuestion, today: string): AnswerValue {
-  const answer = question.answer;
-  switch (answer.type) {
-    case 'yesNo':
-      return true;
-    case 'number': {
-      const min = answer.min ?? 0;
-      const max = answer.max ?? Math.max(min, 1) + 100;
-      return Math.min(max, Math.max(min, 1));
-    }
-    case 'date':
-      return today;
-    case 'text':
-      return 'As recorded in the factory register'.slice(0, Math.max(1, answer.maxLength ?? 40));
-    case 'singleChoice':
-      return answer.options![0]!.code;
-    case 'multipleChoice':
-      return answer.options!.slice(0, Math.min(2, answer.options!.length)).map((o) => o.code);
-  }
+  return sampleAnswer(question.answer, today);
 }
 
 export interface CycleJourneyPlan {

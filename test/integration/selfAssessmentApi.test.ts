@@ -6,7 +6,7 @@
 import { seedDemoData } from '../../local/seed/seedDemoData';
 import type { SelfAssessmentAuditDocument } from '../../shared/domain/selfAssessment/selfAssessment';
 import type { StoredDocument } from '../../shared/ports/documentStore';
-import { invalidAnswers, sampleAnswer, type AnswerTypeLike } from '../../bench/selfAssessmentAnswers';
+import { invalidAnswers, sampleAnswer, type AnswerTypeLike } from '../../local/demo/sampleAnswers';
 import { apiCalls, type Answer, type Json } from '../support/apiCalls';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 

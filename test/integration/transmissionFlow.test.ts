@@ -22,7 +22,7 @@ import type { FactoryDocument, OutboxDocument } from '../../shared/domain/factor
 import { nextUnanswered } from '../../shared/domain/selfAssessment/navigation';
 import type { TransmissionDocument } from '../../shared/domain/transmission/transmission';
 import type { Clock } from '../../shared/ports/clock';
-import { sampleAnswer } from '../../bench/selfAssessmentAnswers';
+import { sampleAnswer } from '../../local/demo/sampleAnswers';
 import { startGatewaySimulator, type GatewaySimulator } from '../../local/gateway/simulator';
 import { startApiHarness, type ApiHarness } from '../support/apiHarness';
 import { apiCalls } from '../support/apiCalls';

@@ -8,7 +8,7 @@
 // Requests go to one or more base URLs (instances behind a load balancer), round robin.
 import { performance } from 'node:perf_hooks';
 import { percentile } from '../../bench/apiMetrics';
-import { sampleAnswer, type AnswerTypeLike, type SampleValue } from '../../bench/selfAssessmentAnswers';
+import { sampleAnswer, type AnswerTypeLike, type SampleValue } from '../../local/demo/sampleAnswers';
 import { seededRandom } from '../../local/processes/seededRandom';
 
 export interface LoadQuestion {

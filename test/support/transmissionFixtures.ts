@@ -37,7 +37,7 @@ import {
   type DataSubmission,
   type GatewaySubmission,
 } from '../../shared/schemas/gateway';
-import { sampleAnswer } from '../../bench/selfAssessmentAnswers';
+import { sampleAnswer } from '../../local/demo/sampleAnswers';
 import { factoryOne, partitionDocs, people, readFactory, sharingWorld, TestClock } from './sharingFixtures';
 
 export const gatewaySecret = 'a-shared-secret-of-at-least-32-characters';

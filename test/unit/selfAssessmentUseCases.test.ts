@@ -18,7 +18,7 @@ import { registerFirstCycle } from '../../shared/domain/factory/cycles';
 import type { FactoryDocument } from '../../shared/domain/factory/factory';
 import { nextUnanswered } from '../../shared/domain/selfAssessment/navigation';
 import { SubmissionRefusedError, type AnswerDocument } from '../../shared/domain/selfAssessment/selfAssessment';
-import { sampleAnswer } from '../../bench/selfAssessmentAnswers';
+import { sampleAnswer } from '../../local/demo/sampleAnswers';
 import { factoryOne, factoryTwo, people, readFactory, sharingWorld } from '../support/sharingFixtures';
 
 const now = new Date('2030-03-01T08:00:00Z');

@@ -1,5 +1,5 @@
 // Valid answers built from a question's answer type (as the question bank or the question view gives it),
-// for the scripted factory manager of the self-assessment benchmark and the API tests. Pure.
+// for the scripted factory managers of the demo, the benchmarks and the API tests. Pure.
 
 export interface AnswerTypeLike {
   type: 'yesNo' | 'number' | 'date' | 'text' | 'singleChoice' | 'multipleChoice';
