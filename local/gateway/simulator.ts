@@ -32,7 +32,6 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
   RegistrationStateRejected,
-  signGatewayCallback,
   verifyGatewayApiToken,
   verifyRegistrationState,
 } from '../../shared/adapters/gateway/gatewayClient';
@@ -57,6 +56,7 @@ import {
 } from '../../shared/schemas/gateway';
 import { CorruptDataError, HostStartError } from '../errors';
 import type { WakeupSource } from '../timers/scheduler';
+import { postSignedCallback } from './signedCallback';
 import { maxSubmissionBodyBytes, SubmissionDesk, submissionFaultsSchema, type SubmissionFaults } from './submissions';
 
 export interface GatewaySimulatorFaults {
@@ -664,30 +664,17 @@ class Simulator {
       this.faults.failNextCallbacks -= 1;
       failure = 'fault injected: the Gateway dropped this delivery';
     } else {
-      try {
-        const headers = signGatewayCallback({
-          eventId: delivery.eventId,
-          rawBody: delivery.body,
-          secret: this.options.secret,
-          timestamp: Math.floor(this.now().getTime() / 1000),
-        });
-        const response = await fetch(delivery.callbackUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'slcp-gateway-simulator/1', ...headers },
-          body: delivery.body,
-          redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(this.callbackTimeoutMs), this.stopping.signal]),
-        });
-        await response.body?.cancel().catch(() => undefined);
-        if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}`;
-      } catch (error) {
-        if (this.closed) return; // stopped mid-attempt: it stays pending, as if never tried
-        const name = (error as Error)?.name;
-        failure =
-          name === 'TimeoutError'
-            ? `no answer within ${this.callbackTimeoutMs} ms`
-            : `${(error as Error)?.message ?? String(error)}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ''}`;
-      }
+      const result = await postSignedCallback({
+        callbackUrl: delivery.callbackUrl,
+        eventId: delivery.eventId,
+        body: delivery.body,
+        secret: this.options.secret,
+        now: this.now(),
+        timeoutMs: this.callbackTimeoutMs,
+        stopping: this.stopping.signal,
+      });
+      if (result?.requestFailed && this.closed) return; // stopped mid-attempt: it stays pending, as if never tried
+      failure = result?.failure;
     }
     const at = this.now();
     delivery.attempts = attempt;

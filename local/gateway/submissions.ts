@@ -24,7 +24,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { signGatewayCallback } from '../../shared/adapters/gateway/gatewayClient';
+import { postSignedCallback } from './signedCallback';
 import { addIsoDuration, type IsoDuration } from '../../shared/domain/isoDuration';
 import type { Clock } from '../../shared/ports/clock';
 import {
@@ -616,27 +616,17 @@ export class SubmissionDesk {
 
   private async attempt(delivery: DeliveryRecord): Promise<void> {
     const attempt = delivery.attempts + 1;
-    let failure: string | undefined;
-    try {
-      const headers = signGatewayCallback({
-        eventId: delivery.eventId,
-        rawBody: delivery.body,
-        secret: this.options.secret,
-        timestamp: Math.floor(this.now().getTime() / 1000),
-      });
-      const response = await fetch(delivery.callbackUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'slcp-gateway-simulator/1', ...headers },
-        body: delivery.body,
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.callbackTimeoutMs), this.options.stopping]),
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status < 200 || response.status > 299) failure = `HTTP ${response.status}`;
-    } catch (error) {
-      if (this.options.isClosed()) return;
-      failure = (error as Error)?.name === 'TimeoutError' ? 'no answer in time' : String((error as Error)?.message);
-    }
+    const result = await postSignedCallback({
+      callbackUrl: delivery.callbackUrl,
+      eventId: delivery.eventId,
+      body: delivery.body,
+      secret: this.options.secret,
+      now: this.now(),
+      timeoutMs: this.options.callbackTimeoutMs,
+      stopping: this.options.stopping,
+    });
+    if (result?.requestFailed && this.options.isClosed()) return;
+    const failure = result?.failure;
     const at = this.now();
     const maxAttempts = this.options.backoff.length + 1;
     const updated: DeliveryRecord =
