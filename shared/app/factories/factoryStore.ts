@@ -77,22 +77,7 @@ export async function saveFactoryChange(
     before: change.before ? withoutBookkeeping(change.before.doc) : null,
     after: withoutBookkeeping(after),
   };
-  const outbox: OutboxDocument[] = (change.deliver ?? []).map((draft) => ({
-    id: `outbox-${randomUUID()}`,
-    type: 'outbox',
-    countryCode: after.countryCode,
-    factoryId: after.factoryId,
-    kind: draft.kind,
-    to: draft.to,
-    subject: draft.subject,
-    text: draft.text,
-    link: draft.link,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    lastError: undefined,
-  }));
+  const outbox = outboxDocuments(after, change.deliver ?? [], now);
   const factoryWrite: WriteOperation = change.before
     ? { kind: 'replace', doc: after, ifMatch: change.ifMatch ?? change.before.etag }
     : { kind: 'create', doc: after };
@@ -108,4 +93,28 @@ export async function saveFactoryChange(
 function withoutBookkeeping(doc: FactoryDocument): Record<string, unknown> {
   const { updatedAt: _updatedAt, ...rest } = doc;
   return rest;
+}
+
+/** Outbox documents in the factory's partition (delivered by the outbox timer, retried with backoff). */
+export function outboxDocuments(
+  ref: { countryCode: string; factoryId: string },
+  drafts: readonly OutboxDraft[],
+  now: string
+): OutboxDocument[] {
+  return drafts.map((draft) => ({
+    id: `outbox-${randomUUID()}`,
+    type: 'outbox',
+    countryCode: ref.countryCode,
+    factoryId: ref.factoryId,
+    kind: draft.kind,
+    to: draft.to,
+    subject: draft.subject,
+    text: draft.text,
+    link: draft.link,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    lastError: undefined,
+  }));
 }

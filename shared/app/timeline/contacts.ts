@@ -3,6 +3,7 @@
 import type { Principal } from '../../domain/access/roles';
 import type { DocumentStore } from '../../ports/documentStore';
 import type { OutboxDraft } from '../factories/factoryStore';
+import { managerDeliveries } from '../sharing/managerContacts';
 import type { UserDocument } from '../users/userDirectory';
 
 /** Who the audit trail names for what the timeline does: the platform's scheduler, not a person. */
@@ -40,22 +41,7 @@ export function staffDeliveries(
   contacts: { userIds: string[]; emails: string[] },
   message: { subject: string; text: string; link: string }
 ): OutboxDraft[] {
-  return [
-    ...contacts.userIds.map((userId): OutboxDraft => ({
-      kind: 'notification',
-      to: userId,
-      subject: message.subject,
-      text: message.text,
-      link: message.link,
-    })),
-    ...contacts.emails.map((to): OutboxDraft => ({
-      kind: 'email',
-      to,
-      subject: message.subject,
-      text: `${message.text}\n\nOpen the Better Work platform: ${message.link}`,
-      link: message.link,
-    })),
-  ];
+  return managerDeliveries(contacts, { ...message, email: true });
 }
 
 /** Links into the portal the timeline's messages carry. */

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../domain/access/roles';
 import { ConflictError, PreconditionFailedError } from '../../domain/errors';
-import type { AuditEventDocument, FactoryDocument, OutboxDocument } from '../../domain/factory/factory';
+import type { AuditEventDocument, FactoryDocument } from '../../domain/factory/factory';
 import { auditViewOf, type TransmissionDocument } from '../../domain/transmission/transmission';
 import type { Clock } from '../../ports/clock';
 import type { DocumentStore, Versioned, WriteOperation } from '../../ports/documentStore';
-import type { OutboxDraft } from '../factories/factoryStore';
+import { outboxDocuments, type OutboxDraft } from '../factories/factoryStore';
 import { portalLinks, staffContacts, staffDeliveries } from '../timeline/contacts';
 
 /** Who the audit trail names for what the transmission pipeline does on its own. */
@@ -46,30 +46,6 @@ export function transmissionAudit(
     before: event.before ? auditViewOf(event.before) : null,
     after: auditViewOf(event.after),
   };
-}
-
-/** Outbox documents in the factory's partition (delivered by the outbox timer, retried with backoff). */
-export function outboxDocuments(
-  ref: { countryCode: string; factoryId: string },
-  drafts: readonly OutboxDraft[],
-  now: string
-): OutboxDocument[] {
-  return drafts.map((draft) => ({
-    id: `outbox-${randomUUID()}`,
-    type: 'outbox',
-    countryCode: ref.countryCode,
-    factoryId: ref.factoryId,
-    kind: draft.kind,
-    to: draft.to,
-    subject: draft.subject,
-    text: draft.text,
-    link: draft.link,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    lastError: undefined,
-  }));
 }
 
 /** Where staff open a cycle's transmission in the portal. */
